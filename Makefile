@@ -1,0 +1,74 @@
+# Secure Base: the README's verbs. `make run` serves the site, `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DATABASE_URL_TEST ?= $(or $(DATABASE_URL),postgres:///secure_base)
+
+# Chromium and Playwright keep their caches inside the checkout.
+export XDG_CACHE_HOME := $(CURDIR)/.cache
+export XDG_CONFIG_HOME := $(CURDIR)/.cache/config
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+# A production-like local run: DEBUG off, a secret generated once into var/ (git-ignored),
+# plain HTTP on the loopback address.
+RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
+
+.PHONY: help install run dev test lint fmt bench clean
+
+help:
+	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
+	@echo "make dev    Django's development server with DEBUG on"
+	@echo "make test   the whole suite on PostgreSQL, browser tests included"
+	@echo "make lint   ruff check and format check"
+	@echo "make fmt    format the code"
+	@echo "make bench  measure page speed (see scripts/bench.py)"
+
+$(STAMP): pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	@touch $@
+
+install: $(STAMP)
+
+var/secret_key:
+	@mkdir -p var
+	@$(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+	@chmod 600 $@
+
+run: $(STAMP) var/secret_key
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(RUN_ENV) $(PY) manage.py load_guide
+	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
+	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
+
+dev: $(STAMP)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_guide
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	@DATABASE_URL=$(DATABASE_URL_TEST) $(PY) scripts/check-postgres
+	@mkdir -p .cache/tmp
+	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP) var/secret_key
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf $(VENV) staticfiles .cache .pytest_cache .ruff_cache

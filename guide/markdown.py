@@ -1,0 +1,71 @@
+"""The one place markdown becomes HTML, for the site and the admin preview alike.
+
+Python-Markdown renders; nh3 (the Ammonia sanitiser) then keeps only an allow-list
+of tags, attributes and URL schemes, so whatever an editor pastes cannot run
+script, load from elsewhere or restyle the page.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from django.utils.safestring import SafeString, mark_safe
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+EXTENSION_CONFIGS = {
+    "toc": {
+        "permalink": "#",
+        "permalink_class": "anchor",
+        "permalink_title": "Link to this section",
+        "toc_depth": "2-4",
+    },
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "q", "s", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+    "ol": {"start"},
+}
+# Class names markdown itself produces; anything else an editor writes is dropped.
+ALLOWED_CLASSES = {"a": {"anchor"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "class":
+        kept = [name for name in value.split() if name in ALLOWED_CLASSES.get(tag, ())]
+        return " ".join(kept) or None
+    if attribute == "align" and value not in {"left", "center", "right"}:
+        return None
+    return value
+
+
+def render(source: str) -> SafeString:
+    """Markdown source to sanitised HTML, safe to put in any template."""
+    if not source:
+        return mark_safe("")
+    html = markdown.markdown(
+        source, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+    )
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return mark_safe(clean)  # sanitised by nh3 just above
