@@ -8,6 +8,7 @@ script, load from elsewhere or restyle the page.
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -107,3 +108,40 @@ def render(source: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(clean)  # sanitised by nh3 just above
+
+
+class _Outline(HTMLParser):
+    """Collects h2/h3 headings with an id, leaving out their permalink ("#") text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[dict] = []
+        self._current: dict | None = None
+        self._in_anchor = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        if tag in {"h2", "h3"} and attributes.get("id"):
+            self._current = {"id": attributes["id"], "title": "", "level": int(tag[1])}
+        elif tag == "a" and "anchor" in (attributes.get("class") or "").split():
+            self._in_anchor = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_anchor = False
+        elif self._current and tag == f"h{self._current['level']}":
+            self._current["title"] = " ".join(self._current["title"].split())
+            self.headings.append(self._current)
+            self._current = None
+
+    def handle_data(self, data: str) -> None:
+        if self._current is not None and not self._in_anchor:
+            self._current["title"] += data
+
+
+def outline(html: str) -> list[dict]:
+    """The h2 and h3 headings of rendered HTML, for a page's own table of contents."""
+    parser = _Outline()
+    parser.feed(str(html))
+    parser.close()
+    return parser.headings
