@@ -7,11 +7,49 @@ script, load from elsewhere or restyle the page.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
-EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
+CAPTION_PREFIX = "Table:"
+
+
+class AccessibleTables(Treeprocessor):
+    """Give tables a caption and header scopes, so screen readers can name and navigate them.
+
+    Markdown tables have no caption syntax; as in Pandoc, a paragraph starting with
+    "Table:" just before a table becomes its ``<caption>``.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            children = list(parent)
+            for previous, table in zip([None, *children], children, strict=False):
+                if table.tag != "table":
+                    continue
+                for th in table.iter("th"):
+                    th.set("scope", "col")
+                if previous is not None and previous.tag == "p":
+                    text = previous.text or ""
+                    if text.startswith(CAPTION_PREFIX):
+                        caption = etree.Element("caption")
+                        caption.text = text[len(CAPTION_PREFIX) :].lstrip()
+                        caption.extend(list(previous))
+                        table.insert(0, caption)
+                        parent.remove(previous)
+
+
+class AccessibleTablesExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After inline processing (20), so the caption's text has its typography already.
+        md.treeprocessors.register(AccessibleTables(md), "accessible_tables", 5)
+
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension()]
 EXTENSION_CONFIGS = {
     "toc": {
         "permalink": "#",
@@ -22,8 +60,8 @@ EXTENSION_CONFIGS = {
 }
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "q", "s", "strong", "sub",
+    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+    "em", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "q", "s", "strong", "sub",
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
