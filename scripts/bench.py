@@ -31,7 +31,7 @@ PAGES = [
     ("home", "/"),
     ("chapter", "/guide/what-is-secure-attachment/"),
     ("chapter with signs", "/guide/signs-of-secure-attachment/"),
-    ("strategy", "/strategies/master-the-physiological-sigh/"),
+    ("strategy", "/strategies/physiological-sigh/"),
     ("search", "/search/?q=physiological+sigh"),
     ("quiz", "/quiz/"),
     ("sitemap", "/sitemap.xml"),
