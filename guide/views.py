@@ -222,9 +222,13 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     signs = list(strategy.signs.visible_to(user).only("id", "slug", "text", "order", "published"))
     chapters = list(
         Section.objects.visible_to(user)
-        .filter(component__in=[strategy.path, Section.Component.SIGNS])
+        .filter(
+            component__in=[strategy.path, Section.Component.SIGNS, Section.Component.REFERENCES]
+        )
         .only(*CONTENTS_FIELDS)
+        .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
     )
+    chapter = next((c for c in chapters if c.component == strategy.path), None)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
     body_html = strategy.body_html()
     return render(
@@ -237,8 +241,11 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "path": path,
             "number": number,
             "signs": signs,
-            "chapter": next((c for c in chapters if c.component == strategy.path), None),
+            "chapter": chapter,
+            # The strategy's evidence is its chapter's: show those sources here too.
+            "references": list(chapter.references.all()) if chapter else [],
             "signs_slug": component_slug(chapters, Section.Component.SIGNS),
+            "references_slug": component_slug(chapters, Section.Component.REFERENCES),
         },
     )
 
