@@ -281,8 +281,9 @@ def test_json_ld_cannot_be_broken_out_of_by_a_title(client, db):
     assert "\\u003C/script\\u003E" in page
 
 
-def test_the_sitemap_lists_every_published_chapter_and_nothing_else(client, guide):
+def test_the_sitemap_lists_home_every_published_chapter_and_strategy(client, guide):
     Section.objects.filter(slug="earned-security").update(published=False)
+    Strategy.objects.filter(slug="do-the-opposite").update(published=False)
 
     sitemap = client.get("/sitemap.xml").content.decode()
 
@@ -291,6 +292,9 @@ def test_the_sitemap_lists_every_published_chapter_and_nothing_else(client, guid
             slug != "earned-security"
         )
     assert "introduction" not in sitemap
+    assert "<loc>http://testserver/</loc>" in sitemap
+    assert "<loc>http://testserver/strategies/physiological-sigh/</loc>" in sitemap
+    assert "do-the-opposite" not in sitemap
 
 
 def test_a_sign_without_strategies_and_a_chapter_without_references_still_read_well(client, db):
