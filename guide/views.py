@@ -252,7 +252,11 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @revalidated
 def search(request: HttpRequest) -> HttpResponse:
-    query = " ".join(request.GET.get("q", "").split())
+    # Control characters (a NUL byte, say) mean nothing to a reader and PostgreSQL refuses them.
+    typed = "".join(
+        char for char in request.GET.get("q", "") if char.isprintable() or char.isspace()
+    )
+    query = " ".join(typed.split())
     problem = ""
     results = []
     if not query:

@@ -153,3 +153,14 @@ def test_sqlite_fallback_matches_every_word_and_marks_it(guide):
     assert "<mark>physiological</mark>" in results[0].snippet.lower()
     assert faq[0].url == "/guide/frequently-asked-questions/#jealous-or-anxious"
     assert FAQ.objects.filter(slug="jealous-or-anxious").exists()
+
+
+def test_control_characters_are_dropped_not_an_error(client, guide):
+    page = search(client, "physio\x00logical sigh\x07")
+
+    assert "Master the Physiological Sigh" in page
+
+
+def test_search_syntax_a_reader_might_type_never_breaks(client, guide):
+    for query in ['"unbalanced', "- : & ! | ( )", "or", "sigh -physiological", "<b>sigh</b>"]:
+        assert "Search the guide" in search(client, query)
