@@ -62,6 +62,36 @@ class Content(models.Model):
         return (self.slug,)
 
 
+class ChapterComponent(models.TextChoices):
+    """The typed content a chapter shows after its body (at most one chapter each)."""
+
+    NONE = "", "Only the body"
+    INTRO = "intro", "Home page introduction (not a chapter)"
+    SIGNS = "signs", "The signs of secure attachment"
+    ANXIOUS = "anxious", "Strategies: from anxious to secure"
+    AVOIDANT = "avoidant", "Strategies: from avoidant to secure"
+    THERAPIES = "therapies", "Therapies"
+    REPAIR = "repair", "Strategies: repair after rupture"
+    FAQS = "faqs", "Frequently asked questions"
+    REFERENCES = "references", "All references"
+
+
+class StrategyPath(models.TextChoices):
+    """The three paths a strategy belongs to; the anxious and avoidant ones are chapters."""
+
+    ANXIOUS = "anxious", "From anxious to secure"
+    AVOIDANT = "avoidant", "From avoidant to secure"
+    REPAIR = "repair", "Repair after rupture"
+
+
+class SignLeaning(models.TextChoices):
+    """Which insecure leaning a low rating on a sign speaks to most (the quiz's sub-scores)."""
+
+    ANXIOUS = "anxious", "Anxious side"
+    AVOIDANT = "avoidant", "Avoidant side"
+    BOTH = "both", "Both sides"
+
+
 class Reference(Content):
     """A published work the guide cites, stored as fields and shown as an APA 7 citation."""
 
@@ -123,16 +153,7 @@ class Reference(Content):
 class Section(Content):
     """A chapter of the guide: a markdown body, then the typed items its ``component`` names."""
 
-    class Component(models.TextChoices):
-        NONE = "", "Only the body"
-        INTRO = "intro", "Home page introduction (not a chapter)"
-        SIGNS = "signs", "The signs of secure attachment"
-        ANXIOUS = "anxious", "Strategies: from anxious to secure"
-        AVOIDANT = "avoidant", "Strategies: from avoidant to secure"
-        THERAPIES = "therapies", "Therapies"
-        REPAIR = "repair", "Strategies: repair after rupture"
-        FAQS = "faqs", "Frequently asked questions"
-        REFERENCES = "references", "All references"
+    Component = ChapterComponent
 
     title = models.CharField(max_length=200)
     summary = models.CharField(
@@ -142,7 +163,7 @@ class Section(Content):
     body = MarkdownxField(blank=True, max_length=MARKDOWN_MAX_LENGTH)
     component = models.CharField(
         max_length=20,
-        choices=Component,
+        choices=ChapterComponent,
         blank=True,
         help_text="Typed content shown after the body.",
     )
@@ -158,7 +179,19 @@ class Section(Content):
     history = HistoricalRecords(m2m_fields=[references])
 
     class Meta(Content.Meta):
-        pass
+        constraints = [
+            # Each kind of typed content is shown by one chapter: links to its items go there.
+            models.UniqueConstraint(
+                fields=["component"],
+                condition=~models.Q(component=""),
+                name="guide_section_component_shown_once",
+                violation_error_message="Another chapter already shows this content.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(component__in=ChapterComponent.values),
+                name="guide_section_component_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -178,19 +211,21 @@ class Section(Content):
 class Strategy(Content):
     """A practice that helps a reader grow security, on one of three paths."""
 
-    class Path(models.TextChoices):
-        ANXIOUS = "anxious", "From anxious to secure"
-        AVOIDANT = "avoidant", "From avoidant to secure"
-        REPAIR = "repair", "Repair after rupture"
+    Path = StrategyPath
 
     title = models.CharField(max_length=200)
-    path = models.CharField(max_length=20, choices=Path)
+    path = models.CharField(max_length=20, choices=StrategyPath)
     body = MarkdownxField(max_length=MARKDOWN_MAX_LENGTH)
 
     history = HistoricalRecords()
 
     class Meta(Content.Meta):
         verbose_name_plural = "strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(path__in=StrategyPath.values), name="guide_strategy_path_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -205,10 +240,7 @@ class Strategy(Content):
 class Sign(Content):
     """One of the behavioural markers of security: guide content and a quiz item at once."""
 
-    class Leaning(models.TextChoices):
-        ANXIOUS = "anxious", "Anxious side"
-        AVOIDANT = "avoidant", "Avoidant side"
-        BOTH = "both", "Both sides"
+    Leaning = SignLeaning
 
     text = models.CharField(max_length=300, help_text='About the reader: "You …"')
     partner_text = models.CharField(
@@ -216,7 +248,7 @@ class Sign(Content):
     )
     leaning = models.CharField(
         max_length=20,
-        choices=Leaning,
+        choices=SignLeaning,
         help_text="Which insecure leaning a low rating on this sign speaks to most.",
     )
     strategies = models.ManyToManyField(Strategy, blank=True, related_name="signs")
@@ -224,7 +256,11 @@ class Sign(Content):
     history = HistoricalRecords(m2m_fields=[strategies])
 
     class Meta(Content.Meta):
-        pass
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(leaning__in=SignLeaning.values), name="guide_sign_leaning_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text

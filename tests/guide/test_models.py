@@ -1,9 +1,10 @@
 """Guide content models: citations, visibility, reading time, where items live."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from guide.models import Section, Strategy, chapter_url, reading_minutes
-from tests.factories import make_reference, make_section, make_strategy, make_user
+from tests.factories import make_reference, make_section, make_sign, make_strategy, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,33 @@ def test_reference_is_article_only_with_a_volume_or_pages():
     assert make_reference(volume="73").is_article
     assert make_reference(pages="1-9").is_article
     assert not make_reference().is_article
+
+
+@pytest.mark.parametrize(
+    "make_bad_row",
+    [
+        lambda: make_section(component="sidebar"),
+        lambda: make_strategy(path="sideways"),
+        lambda: make_sign(leaning="neither"),
+    ],
+    ids=["section-component", "strategy-path", "sign-leaning"],
+)
+def test_the_database_refuses_a_value_outside_the_choices(make_bad_row):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_bad_row()
+
+
+def test_the_database_refuses_two_chapters_showing_the_same_items():
+    make_section(slug="signs", component=Section.Component.SIGNS)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_section(slug="more-signs", component=Section.Component.SIGNS)
+
+    assert list(Section.objects.values_list("slug", flat=True)) == ["signs"]
+
+
+def test_any_number_of_chapters_may_show_only_their_body():
+    make_section(component=Section.Component.NONE)
+    make_section(component=Section.Component.NONE)
+
+    assert Section.objects.filter(component="").count() == 2
