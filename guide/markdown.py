@@ -7,6 +7,8 @@ script, load from elsewhere or restyle the page.
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
 
@@ -14,9 +16,11 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
+from markdown.extensions.toc import render_inner_html, strip_tags, unique
 from markdown.treeprocessors import Treeprocessor
 
 CAPTION_PREFIX = "Table:"
+HEADING = re.compile(r"h[2-6]")
 
 
 class AccessibleTables(Treeprocessor):
@@ -50,15 +54,56 @@ class AccessibleTablesExtension(Extension):
         md.treeprocessors.register(AccessibleTables(md), "accessible_tables", 5)
 
 
+class HeadingLinks(Treeprocessor):
+    """Keep heading ids unique on the page and give each heading a permalink beside it.
+
+    ``ids`` holds the ids already used on the page (the template's own, earlier texts');
+    a heading whose id is taken gets the next free ``_1``, ``_2`` suffix. The permalink
+    sits outside the heading, named for it, so a screen reader hears the heading's title
+    alone: ``<div class="heading"><h2 id="x">Title</h2><a class="anchor" href="#x"
+    aria-label="Link to this section: Title">#</a></div>``, as the templates' own
+    ``guide/includes/heading.html`` writes it.
+    """
+
+    def __init__(self, md: markdown.Markdown, ids: set[str]) -> None:
+        super().__init__(md)
+        self.ids = ids
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, heading in enumerate(list(parent)):
+                if not HEADING.fullmatch(str(heading.tag)) or "id" not in heading.attrib:
+                    continue
+                heading.set("id", unique(heading.get("id"), self.ids))
+                title = html.unescape(strip_tags(render_inner_html(heading, self.md)))
+                wrapper = etree.Element("div", {"class": "heading"})
+                link = etree.SubElement(
+                    wrapper,
+                    "a",
+                    {
+                        "class": "anchor",
+                        "href": f"#{heading.get('id')}",
+                        "aria-label": f"Link to this section: {title}",
+                    },
+                )
+                link.text = "#"
+                wrapper.tail, heading.tail = heading.tail, None
+                wrapper.insert(0, heading)
+                parent[index] = wrapper
+
+
+class HeadingLinksExtension(Extension):
+    def __init__(self, ids: set[str]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the table of contents (5) has given every heading its id.
+        md.treeprocessors.register(HeadingLinks(md, self.ids), "heading_links", 4)
+
+
 EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension()]
-EXTENSION_CONFIGS = {
-    "toc": {
-        "permalink": "#",
-        "permalink_class": "anchor",
-        "permalink_title": "Link to this section",
-        "toc_depth": "2-4",
-    },
-}
+EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-4"}}
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
@@ -66,8 +111,9 @@ ALLOWED_TAGS = {
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class"},
+    "a": {"href", "title", "class", "aria-label"},
     "abbr": {"title"},
+    "div": {"class"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -78,7 +124,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 # Class names markdown itself produces; anything else an editor writes is dropped.
-ALLOWED_CLASSES = {"a": {"anchor"}}
+ALLOWED_CLASSES = {"a": {"anchor"}, "div": {"heading"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -91,15 +137,23 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(source: str) -> SafeString:
-    """Markdown source to sanitised HTML, safe to put in any template."""
+def render(source: str, ids: set[str] | None = None) -> SafeString:
+    """Markdown source to sanitised HTML, safe to put in any template.
+
+    Texts shown on one page share ``ids`` (updated in place), so no heading id repeats
+    another text's or the template's own.
+    """
     if not source:
         return mark_safe("")
-    html = markdown.markdown(
-        source, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+    ids = set() if ids is None else ids
+    rendered = markdown.markdown(
+        source,
+        extensions=[*EXTENSIONS, HeadingLinksExtension(ids)],
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
     )
     clean = nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,

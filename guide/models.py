@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 
 from django.db import models
 from django.urls import reverse
@@ -117,8 +118,10 @@ class Reference(Content):
     def __str__(self) -> str:
         return f"{self.authors} ({self.year}). {self.title}"
 
+    shown_in = ChapterComponent.REFERENCES
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.REFERENCES, self.slug)
+        return item_url(self)
 
     @property
     def is_article(self) -> bool:
@@ -128,9 +131,19 @@ class Reference(Content):
     def link(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
-    def citation_html(self) -> SafeString:
-        """APA 7: a book italicises its title; an article, its journal and volume together
-        ("<i>Child Development, 73</i>(4), 1204–1219")."""
+    # The seed's wording wins over strict APA 7 wherever they differ: authors and titles are
+    # shown exactly as the guide cites them ("Roisman, G. I. et al.", not a full author list),
+    # and only the arrangement (order, italics, en dash in page ranges, DOI as a URL) is APA's.
+    def author_date_html(self) -> SafeString:
+        """The citation's key, "Levine, A., & Heller, R. (2010)": what a "see" link names."""
+        return format_html("{} ({})", self.authors, self.year)
+
+    def work_html(self) -> SafeString:
+        """Everything after the author and date: title, source and link.
+
+        A book italicises its title; an article, its journal and volume together
+        ("<i>Child Development, 73</i>(4), 1204–1219").
+        """
         if self.is_article:
             journal = (
                 format_html("{}, {}", self.source, self.volume) if self.volume else self.source
@@ -140,14 +153,16 @@ class Reference(Content):
                 locator = format_html("{}({})", locator, self.issue)
             if self.pages:
                 locator = format_html("{}, {}", locator, self.pages.replace("-", "\u2013"))
-            html = format_html("{} ({}). {}. {}.", self.authors, self.year, self.title, locator)
+            html = format_html("{}. {}.", self.title, locator)
         else:
-            html = format_html(
-                "{} ({}). <i>{}</i>. {}.", self.authors, self.year, self.title, self.source
-            )
+            html = format_html("<i>{}</i>. {}.", self.title, self.source)
         if self.link:
             html = format_html('{} <a href="{}">{}</a>', html, self.link, self.link)
         return html
+
+    def citation_html(self) -> SafeString:
+        """The whole APA 7 citation."""
+        return format_html("{}. {}", self.author_date_html(), self.work_html())
 
 
 class Section(Content):
@@ -233,12 +248,17 @@ class Strategy(Content):
     def get_absolute_url(self) -> str:
         return reverse("guide:strategy", kwargs={"slug": self.slug})
 
+    @property
+    def shown_in(self) -> str:
+        """The chapter component listing this strategy: the path's values are components."""
+        return self.path
+
     def body_html(self) -> SafeString:
         return render(self.body)
 
 
 class Sign(Content):
-    """One of the behavioural markers of security: guide content and a quiz item at once."""
+    """One of the behavioral markers of security: guide content and a quiz item at once."""
 
     Leaning = SignLeaning
 
@@ -265,8 +285,10 @@ class Sign(Content):
     def __str__(self) -> str:
         return self.text
 
+    shown_in = ChapterComponent.SIGNS
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.SIGNS, self.slug)
+        return item_url(self)
 
 
 class Therapy(Content):
@@ -287,8 +309,10 @@ class Therapy(Content):
     def __str__(self) -> str:
         return self.name
 
+    shown_in = ChapterComponent.THERAPIES
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.THERAPIES, self.slug)
+        return item_url(self)
 
     def body_html(self) -> SafeString:
         return render(self.body)
@@ -309,8 +333,10 @@ class FAQ(Content):
     def __str__(self) -> str:
         return self.question
 
+    shown_in = ChapterComponent.FAQS
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.FAQS, self.slug)
+        return item_url(self)
 
     def answer_html(self) -> SafeString:
         return render(self.answer)
@@ -321,13 +347,56 @@ def reading_minutes(*texts: str) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def chapter_url(component: str, anchor: str = "") -> str:
-    """The URL of the chapter that shows a component's items, optionally at one item's anchor.
+class Chapters:
+    """The chapters a reader may see, in order, and which one shows each kind of item.
 
-    One query; list pages build anchors themselves instead of calling this per item.
+    The one answer to "where does this item live?": views, search and the sitemap build
+    it from the chapter list they fetch anyway; ``get_absolute_url`` builds it from one
+    query. Signs, therapies, questions and references live at an anchor in the chapter
+    whose ``component`` names them; strategies and chapters have their own pages.
     """
-    slug = Section.objects.filter(component=component).values_list("slug", flat=True).first()
-    if slug is None:
-        return reverse("guide:home")
-    url = reverse("guide:section", kwargs={"slug": slug})
-    return f"{url}#{anchor}" if anchor else url
+
+    # What a contents list, a previous/next link or a "cited in" link needs: never the bodies.
+    FIELDS = ("id", "slug", "title", "summary", "order", "component", "published")
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        self.list = [s for s in sections if s.component != ChapterComponent.INTRO]
+        self._showing = {section.component: section for section in self.list if section.component}
+
+    @classmethod
+    def visible_to(cls, user) -> Chapters:
+        """Every chapter ``user`` may read, without bodies: one query."""
+        sections = Section.objects.visible_to(user).exclude(component=ChapterComponent.INTRO)
+        return cls(sections.only(*cls.FIELDS))
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter(self.list)
+
+    def __len__(self) -> int:
+        return len(self.list)
+
+    def showing(self, component: str) -> Section | None:
+        """The chapter that lists a component's items, if the reader may see it."""
+        return self._showing.get(component)
+
+    @property
+    def signs(self) -> Section | None:
+        return self.showing(ChapterComponent.SIGNS)
+
+    @property
+    def references(self) -> Section | None:
+        return self.showing(ChapterComponent.REFERENCES)
+
+    def url_for(self, item: Content) -> str | None:
+        """Where a reader finds ``item``: its own page, or its chapter at the item's anchor;
+        ``None`` when the chapter that would show it is hidden from this reader."""
+        if isinstance(item, Section | Strategy):
+            return item.get_absolute_url()
+        chapter = self.showing(item.shown_in)
+        return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
+
+
+def item_url(item: Content) -> str:
+    """An item's place in the guide in one query (admin's "view on site", one-off links)."""
+    sections = Section.objects.filter(component=item.shown_in).only(*Chapters.FIELDS)
+    return Chapters(sections).url_for(item) or reverse("guide:home")

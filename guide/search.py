@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from guide.markdown import outline, render
-from guide.models import FAQ, Section, Strategy, Therapy
+from guide.models import FAQ, Chapters, Section, Strategy, Therapy
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -61,9 +61,10 @@ def snippet_html(text: str) -> SafeString:
     return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def search_guide(query: str, *, user) -> list[Result]:
+def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[Result]:
     """The reader-visible items matching ``query``, best first (at most MAX_RESULTS)."""
-    chapters = list(Section.objects.visible_to(user).only("id", "slug", "title", "component"))
+    if chapters is None:
+        chapters = Chapters.visible_to(user)
     if connection.vendor == "postgresql":
         found = _full_text(query, user)
     else:
@@ -175,8 +176,7 @@ def _excerpt(text: str, words: list[str]) -> str:
     return prefix + " ".join(marked) + suffix
 
 
-def _result(kind: str, item, rank: float, chapters: list[Section]) -> Result | None:
-    by_component = {chapter.component: chapter for chapter in chapters}
+def _result(kind: str, item, rank: float, chapters: Chapters) -> Result | None:
     snippet = snippet_html(item.headline)
     if kind == "section":
         return Result(
@@ -196,14 +196,14 @@ def _result(kind: str, item, rank: float, chapters: list[Section]) -> Result | N
             context=item.get_path_display(),
             rank=rank,
         )
-    component = Section.Component.THERAPIES if kind == "therapy" else Section.Component.FAQS
-    chapter = by_component.get(component)
-    if chapter is None:  # the chapter that shows these items is a draft: nowhere to link
+    url = chapters.url_for(item)
+    if url is None:  # the chapter that shows these items is a draft: nowhere to link
         return None
+    chapter = chapters.showing(item.shown_in)
     return Result(
         kind="Therapy" if kind == "therapy" else "Question",
         title=item.name if kind == "therapy" else item.question,
-        url=f"{chapter.get_absolute_url()}#{item.slug}",
+        url=url,
         snippet=snippet,
         context=chapter.title,
         rank=rank,

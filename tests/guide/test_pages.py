@@ -50,8 +50,8 @@ def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client,
     page = chapter(client, "characteristics-of-secure-attachment")
 
     assert page.count("<h1") == 1
-    assert 'aria-labelledby="toc-title"' in page
-    for anchor in ["balancing-intimacy-and-independence", "conflict-resolution", "sources"]:
+    assert 'aria-labelledby="page-contents"' in page
+    for anchor in ["balancing-intimacy-and-independence", "conflict-resolution", "chapter-sources"]:
         assert f'href="#{anchor}"' in page
         assert f'id="{anchor}"' in page
     assert re.search(r"\d+ min read", page)
@@ -74,7 +74,7 @@ def test_chapters_follow_the_seed_order_with_previous_and_next(client, guide):
 def test_a_chapter_lists_the_references_it_cites(client, guide):
     page = chapter(client, "earned-security")
 
-    sources = page.split('id="sources"')[1]
+    sources = page.split('id="chapter-sources"')[1]
     assert "Roisman, G. I. et al. (2002)" in sources
     assert "<i>Child Development, 73</i>(4), 1204–1219." in sources
     assert "Bowlby" not in sources
@@ -305,7 +305,7 @@ def test_a_sign_without_strategies_and_a_chapter_without_references_still_read_w
 
     assert "You do a thing on your own" in page
     assert "What helps" not in page
-    assert 'id="sources"' not in page
+    assert 'id="chapter-sources"' not in page
 
 
 def test_a_strategy_outside_any_chapter_still_has_its_page(client, db):
@@ -326,3 +326,34 @@ def test_an_edited_item_makes_its_chapter_modified(client, guide):
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert json.loads(block.group(1))["dateModified"] == sigh.updated.isoformat()
     assert f'<meta property="article:modified_time" content="{sigh.updated.isoformat()}">' in page
+
+
+def test_every_chapter_has_its_own_contents_list(client, guide):
+    for section in Section.objects.exclude(component=Section.Component.INTRO):
+        page = chapter(client, section.slug)
+        assert '<nav class="page-toc" aria-labelledby="page-contents">' in page, section.slug
+
+    signs = chapter(client, "signs-of-secure-attachment").split('class="page-toc"')[1]
+    toc = signs.split("</nav>")[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc) == [
+        ("signs-list", "The 15 signs"),
+        ("signs-quiz", "See where you stand"),
+        ("chapter-sources", "Sources for this chapter"),
+    ]
+    references = chapter(client, "references").split('class="page-toc"')[1].split("</nav>")[0]
+    assert '<a href="#bowlby-1988">Bowlby, J. (1988)</a>' in references
+    assert references.count("<li") == Reference.objects.count()
+
+
+def test_a_heading_on_the_page_carries_its_permalink_beside_it_not_inside(client, guide):
+    page = chapter(client, "from-anxious-to-secure")
+
+    assert (
+        '<div class="heading"><h2><span class="step-number">2.</span> Master the Physiological '
+        'Sigh</h2><a class="anchor" href="#physiological-sigh" aria-label="Link to this section:'
+        ' 2. Master the Physiological Sigh">#</a></div>'
+    ) in page
+    headings = re.findall(r"<h[1-6]\b.*?</h[1-6]>", page, re.S)
+    assert len(headings) > 4
+    for heading in headings:
+        assert 'class="anchor"' not in heading, heading
