@@ -9,8 +9,9 @@ table; nothing else branches on the component.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString
@@ -147,6 +148,14 @@ def render_chapter(
             item.html = render(getattr(item, kind.markdown), ids)
     closing = render(section.closing, ids)
     return body, closing
+
+
+def last_modified(section: Section, items: Iterable, references: Iterable) -> datetime:
+    """When a chapter's page last changed: its own text, an item it shows or a source it
+    cites. The chapter's page (JSON-LD, Open Graph) and the sitemap both ask this."""
+    return max(
+        [section.updated, *(item.updated for item in items), *(r.updated for r in references)]
+    )
 
 
 def item_texts(kind: Kind | None, items: list) -> list[str]:

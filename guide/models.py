@@ -188,6 +188,11 @@ class Section(Content):
         help_text="Markdown shown after the typed content (a closing pull quote, say).",
     )
     references = models.ManyToManyField(Reference, blank=True, related_name="sections")
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the chapter first appeared: the date search engines are given.",
+    )
     last_reviewed = models.DateField(null=True, blank=True)
     reviewed_by = models.CharField(max_length=120, blank=True)
 

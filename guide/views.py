@@ -20,7 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from guide.components import KINDS, item_contents, item_texts, render_chapter
+from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.markdown import outline
 from guide.markdown import render as render_markdown
 from guide.models import Chapters, Reference, Section, Strategy, reading_minutes
@@ -82,7 +82,7 @@ def article_data(request: HttpRequest, section: Section, references, modified) -
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": "en",
-        "datePublished": section.created.isoformat(),
+        "datePublished": (section.published_on or section.created.date()).isoformat(),
         "dateModified": modified.isoformat(),
         "author": {"@type": "Organization", "name": section.reviewed_by or settings.SITE_NAME},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
@@ -129,7 +129,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     contents = [*outline(body_html), *item_contents(kind, items), *outline(closing_html)]
     if references:
         contents.append({"id": "chapter-sources", "title": "Sources for this chapter", "level": 2})
-    modified = max([section.updated, *(item.updated for item in items)])
+    modified = last_modified(section, items, references)
 
     return render(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -357,3 +358,38 @@ def test_a_heading_on_the_page_carries_its_permalink_beside_it_not_inside(client
     assert len(headings) > 4
     for heading in headings:
         assert 'class="anchor"' not in heading, heading
+
+
+def json_ld(page: str) -> dict:
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(block.group(1))
+
+
+def test_the_sitemap_and_each_chapter_agree_on_when_it_last_changed(client, guide):
+    later = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+    Strategy.objects.filter(slug="physiological-sigh").update(updated=later)
+    Reference.objects.filter(slug="roisman-2002").update(updated=later + timedelta(days=3))
+
+    sitemap = client.get("/sitemap.xml").content.decode()
+    lastmods = dict(
+        re.findall(r"<loc>http://testserver(/guide/[^<]+)</loc><lastmod>([^<]+)<", sitemap)
+    )
+
+    assert len(lastmods) == len(CHAPTERS)
+    for slug in CHAPTERS:
+        modified = json_ld(chapter(client, slug))["dateModified"]
+        assert lastmods[f"/guide/{slug}/"] == modified[:10], slug
+    assert json_ld(chapter(client, "from-anxious-to-secure"))["dateModified"] == later.isoformat()
+    assert lastmods["/guide/earned-security/"] == "2027-01-08"  # it cites Roisman (2002)
+    assert lastmods["/guide/frequently-asked-questions/"] == "2027-01-08"
+
+
+def test_a_chapter_keeps_its_publication_date_when_edited_or_reloaded(client, guide):
+    section = Section.objects.get(slug="earned-security")
+    section.body += "\n\nOne more line."
+    section.save()
+
+    data = json_ld(chapter(client, "earned-security"))
+
+    assert data["datePublished"] == "2026-11-27"
+    assert data["dateModified"] == section.updated.isoformat()

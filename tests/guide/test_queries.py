@@ -34,6 +34,7 @@ URLS = {
     "/search/?q=secure": 6,
     "/search/?q=zebra": 6,  # nothing found: the chapters to browse are the ones already fetched
     "/search/?q=": 1,
+    "/sitemap.xml": 13,
 }
 
 
