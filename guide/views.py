@@ -81,7 +81,7 @@ def article_data(request: HttpRequest, section: Section, references, modified) -
         "description": section.summary,
         "url": url,
         "mainEntityOfPage": url,
-        "inLanguage": "en",
+        "inLanguage": "en-US",
         "datePublished": (section.published_on or section.created.date()).isoformat(),
         "dateModified": modified.isoformat(),
         "author": {"@type": "Organization", "name": section.reviewed_by or settings.SITE_NAME},

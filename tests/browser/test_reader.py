@@ -33,7 +33,7 @@ def test_a_reader_goes_from_home_through_chapters_and_search_to_a_reference(
     page.get_by_role("link", name="What Is Secure Attachment?").click()
     expect(page).to_have_url(re.compile(r"/guide/what-is-secure-attachment/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("What Is Secure Attachment?")
-    expect(page.get_by_text("Last reviewed 27 November 2026")).to_be_visible()
+    expect(page.get_by_text("Last reviewed November 27, 2026")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("navigation", name="On this page").get_by_role(

@@ -56,7 +56,7 @@ def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client,
         assert f'href="#{anchor}"' in page
         assert f'id="{anchor}"' in page
     assert re.search(r"\d+ min read", page)
-    assert 'Last reviewed <time datetime="2026-11-27">27 November 2026</time>' in page
+    assert 'Last reviewed <time datetime="2026-11-27">November 27, 2026</time>' in page
     assert "by Secure Base editorial team" in page
 
 
@@ -393,3 +393,46 @@ def test_a_chapter_keeps_its_publication_date_when_edited_or_reloaded(client, gu
 
     assert data["datePublished"] == "2026-11-27"
     assert data["dateModified"] == section.updated.isoformat()
+
+
+BRITISH = re.compile(
+    r"behaviour|colour|favour|honour|centre|organis|recognis|practise|apologis|realis|"
+    r"judgement|whilst|amongst|\ben_GB\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_guide_s_own_words_are_us_english_as_the_seed_is(client, guide):
+    ours = [
+        *Section.objects.values_list("summary", flat=True),
+        *Sign.objects.values_list("partner_text", flat=True),
+        *Therapy.objects.values_list("developed_by", flat=True),
+    ]
+    pages = [chapter(client, slug) for slug in CHAPTERS] + [html(client.get("/"))]
+
+    assert [text for text in ours if BRITISH.search(text)] == []
+    for page in pages:
+        assert '<meta property="og:locale" content="en_US">' in page
+        assert not BRITISH.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_partner_wordings_keep_the_meaning_of_each_sign(guide):
+    boundaries = Sign.objects.get(slug="clear-boundaries")
+
+    assert boundaries.text == "You set clear boundaries while respecting those of others"
+    assert boundaries.partner_text == (
+        "They set clear boundaries while respecting those of others, including yours"
+    )
+    assert all(sign.partner_text.startswith("They ") for sign in Sign.objects.all())
+
+
+def test_developers_are_named_the_same_way_and_the_seed_sentence_stays(client, guide):
+    assert sorted(Therapy.objects.values_list("developed_by", flat=True)) == [
+        "Francine Shapiro",
+        "Richard C. Schwartz",
+        "Stan Tatkin",
+        "Sue Johnson",
+    ]
+    assert "Developed by Dr. Sue Johnson, EFT helps couples" in chapter(
+        client, "therapy-that-helps"
+    )
