@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from tests.factories import make_section, make_sign, make_strategy, make_user
@@ -89,7 +90,7 @@ def test_signs_link_to_the_quiz_and_to_the_strategies_that_help(client, guide):
     assert len(signs) == 15
     for sign in signs:
         item = page.split(f'<li id="{sign.slug}">')[1].split("</li>")[0]
-        assert sign.text.replace("’", "&#x27;") in item or sign.text in item
+        assert escape(sign.text) in item
         for strategy in sign.strategies.all():
             assert f'href="/strategies/{strategy.slug}/"' in item
 
@@ -227,10 +228,17 @@ def test_unpublished_signs_and_references_are_left_out_for_the_public(client, gu
 
 
 def test_anonymous_pages_set_no_cookie_carry_no_token_and_answer_304(client, guide):
-    for url in ["/", "/guide/earned-security/", "/strategies/physiological-sigh/", "/search/?q=x"]:
+    for url in [
+        "/",
+        "/guide/earned-security/",
+        "/strategies/physiological-sigh/",
+        "/search/?q=repair",
+    ]:
         response = client.get(url)
 
         assert response.status_code == 200
+        if url.startswith("/search/"):
+            assert "results for “repair”" in response.content.decode()
         assert not response.cookies, f"{url} set {response.cookies}"
         assert "csrfmiddlewaretoken" not in response.content.decode()
         assert "public" in response["Cache-Control"]
@@ -435,4 +443,30 @@ def test_developers_are_named_the_same_way_and_the_seed_sentence_stays(client, g
     ]
     assert "Developed by Dr. Sue Johnson, EFT helps couples" in chapter(
         client, "therapy-that-helps"
+    )
+
+
+def test_main_navigation_marks_only_the_page_it_is_on_as_current(client, guide):
+    current = re.compile(r'<a href="([^"]+)" aria-current="page">')
+
+    assert current.findall(html(client.get("/"))) == ["/#guide-contents"]
+    assert current.findall(html(client.get("/search/?q=repair"))) == ["/search/"]
+    for url in ["/guide/earned-security/", "/strategies/physiological-sigh/", "/support/"]:
+        assert current.findall(html(client.get(url))) == [], url
+
+
+def test_links_a_printed_page_shows_carry_their_full_address(client, guide):
+    signs = chapter(client, "signs-of-secure-attachment")
+    references = chapter(client, "references")
+    strategy = html(client.get("/strategies/physiological-sigh/"))
+
+    assert (
+        'href="/strategies/physiological-sigh/" '
+        'data-print-url="http://testserver/strategies/physiological-sigh/"'
+    ) in signs
+    assert 'href="/guide/references/" data-print-url="http://testserver/guide/references/"' in signs
+    assert 'data-print-url="http://testserver/guide/earned-security/"' in references
+    assert (
+        'data-print-url="http://testserver/guide/signs-of-secure-attachment/#no-fear-of-abandonment"'
+        in strategy
     )

@@ -27,7 +27,11 @@ def search(client, query: str) -> str:
 def test_the_physiological_sigh_is_found_and_links_to_its_strategy(client, guide):
     page = search(client, "physiological sigh")
 
-    assert '<a href="/strategies/physiological-sigh/">Master the Physiological Sigh</a>' in page
+    assert (
+        '<a href="/strategies/physiological-sigh/" '
+        'data-print-url="http://testserver/strategies/physiological-sigh/">'
+        "Master the Physiological Sigh</a>"
+    ) in page
     assert "<mark>physiological</mark> <mark>sigh</mark>" in page
 
 
