@@ -118,3 +118,15 @@ def test_no_page_loads_anything_lazily_for_staff_either(client, fetch_raise):
 
     for url in URLS:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_home_page_reads_only_the_introduction_s_body(client):
+    build_guide()
+    add_items(2)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    reading_bodies = [query["sql"] for query in queries if '"body"' in query["sql"]]
+    assert len(reading_bodies) == 1
+    assert "= 'intro'" in reading_bodies[0]  # the chapters' contents come without bodies
