@@ -166,31 +166,39 @@ class ContentAdmin(SimpleHistoryAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history's own calls select_related() with no names when a model has no
+        # foreign keys (none of ours has), which Django 6.1 deprecates.
+        return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+
     # Deleting --------------------------------------------------------------------------
 
     def get_deleted_objects(self, objs, request):
         """Django would list (and link) every row a deletion touches, readers' rows included;
         here readers' data is only counted, and any that deleting would change blocks it."""
-        blocking = []
-        for obj in objs:
-            for reference in reader_references(obj):
-                if not reference.unlinks:
-                    blocking.append(
-                        f"“{obj}”: {reference.count} {reference.label} in readers' accounts "
-                        f"point to this {obj._meta.verbose_name}."
-                    )
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        blocking = [
+            f"“{obj}”: {reference.count} {reference.label} in readers’ accounts point to "
+            f"this {obj._meta.verbose_name}."
+            for obj in objs
+            for reference in reader_references(obj)
+            if not reference.unlinks
+        ]
+        if protected and not blocking:
+            # Protected by something reader_references doesn't count: still name no one.
+            blocking = ["Other data the site keeps points to it and is protected."]
         if blocking:
             return [], {}, set(), blocking
         # What is left of readers' data is only unlinked (SET_NULL), which Django's collector
         # neither lists nor counts: the confirmation shows guide rows alone.
-        return super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed, protected
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
         notes = []
         if obj is not None:
             notes = [
-                f"{reference.count} {reference.label} in readers' accounts point to this "
+                f"{reference.count} {reference.label} in readers’ accounts point to this "
                 f"{obj._meta.verbose_name}; they keep their own record of it and will simply "
                 "no longer link here."
                 for reference in reader_references(obj)
@@ -207,7 +215,7 @@ class ContentAdmin(SimpleHistoryAdmin):
             # Readers' data arrived between the confirmation page and the click.
             self.message_user(
                 request,
-                f"Not deleted: readers' data now points to it. {UNPUBLISH_INSTEAD}",
+                f"Not deleted: readers’ data now points to it. {UNPUBLISH_INSTEAD}",
                 messages.ERROR,
             )
             return HttpResponseRedirect(request.path)
@@ -218,7 +226,7 @@ class ContentAdmin(SimpleHistoryAdmin):
         except (ProtectedError, RestrictedError):
             self.message_user(
                 request,
-                f"Nothing deleted: readers' data points to some of them. {UNPUBLISH_INSTEAD}",
+                f"Nothing deleted: readers’ data points to some of them. {UNPUBLISH_INSTEAD}",
                 messages.ERROR,
             )
 
