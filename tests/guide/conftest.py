@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tests.factories import make_editor, make_user
 
@@ -27,6 +28,12 @@ def superuser(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def public():
+    """A signed-out visitor, separate from ``client`` (which the editor may be using)."""
+    return Client()
 
 
 def form_data(form) -> dict:

@@ -91,15 +91,14 @@ def test_reverting_restores_a_signs_strategies(editor_client):
     assert list(sign.strategies.all()) == [helpful]
 
 
-def test_the_public_page_shows_the_reverted_text(editor_client, client):
+def test_the_public_page_shows_the_reverted_text(editor_client, public):
     section = make_section(slug="earned", body="What was there before.")
     first = section.history.earliest()
     edit(editor_client, section, body="A mistaken rewrite.")
 
     revert(editor_client, section, first)
 
-    editor_client.logout()
-    page = client.get("/guide/earned/").content.decode()
+    page = public.get("/guide/earned/").content.decode()
     assert "What was there before." in page and "A mistaken rewrite." not in page
 
 
