@@ -6,6 +6,7 @@ database has it; this module makes accounts that belong to it.
 
 from __future__ import annotations
 
+from django.apps import apps as global_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
@@ -46,3 +47,17 @@ def editor_create(*, username: str, password: str, email: str = "") -> AbstractB
         user.save()
         user.groups.add(group)
     return user
+
+
+def ensure_editors_group(sender, *, using: str, apps=global_apps, **kwargs) -> None:
+    """Put the Editors group back if a database was flushed (tests flush between transactional
+    tests; the data migration that made it doesn't run again, post_migrate does). An existing
+    group is left exactly as administrators set it."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    if group_model.objects.using(using).filter(name=EDITORS_GROUP).exists():
+        return
+    group = group_model.objects.using(using).create(name=EDITORS_GROUP)
+    group.permissions.set(
+        permission_model.objects.using(using).filter(content_type__app_label="guide")
+    )

@@ -166,3 +166,15 @@ def test_image_upload_is_turned_off_for_everyone(client, reader, editor, superus
 
     assert response.status_code == 404
     assert b"turned off" in response.content
+
+
+def test_the_editors_group_comes_back_after_a_database_flush():
+    from django.core.management import call_command
+
+    Group.objects.filter(name=EDITORS_GROUP).delete()
+
+    call_command("migrate", verbosity=0)
+
+    group = Group.objects.get(name=EDITORS_GROUP)
+    assert group.permissions.count() == 56
+    assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
