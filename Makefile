@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	$(PY) -m pip install --quiet --disable-pip-version-check . --group dev
 	@touch $@
 
 install: $(STAMP)
@@ -51,6 +51,7 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 dev: $(STAMP)
+	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_guide
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -70,7 +70,8 @@ def test_a_draft_is_previewed_on_the_real_page_with_a_banner(watched_page, live_
 
     page.goto(live_server.url + "/guide/coming-soon/")
 
-    expect(page.locator(".draft-banner")).to_contain_text("Only staff can see this section")
+    expect(page.locator(".draft-banner")).to_contain_text("visible to staff only")
+    expect(page.get_by_role("link", name="Edit or publish it")).to_be_visible()
     assert page.locator("h1").count() == 1
     assert_accessible(page)
 

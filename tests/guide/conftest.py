@@ -1,12 +1,19 @@
-"""People who visit the admin: nobody, a reader, an editor, a superuser."""
+"""The real guide, and the people who visit the admin: nobody, a reader, an editor, a superuser."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import make_editor, make_user
+
+
+@pytest.fixture
+def guide(db):
+    """The real guide, loaded from fixtures/guide.json as `make run` loads it."""
+    call_command("load_guide", verbosity=0)
 
 
 @pytest.fixture

@@ -19,25 +19,27 @@ DRAFTS = {
     "chapter": (
         lambda: make_section(slug="draft-chapter", published=False),
         "/guide/draft-chapter/",
+        "chapter",
     ),
     "strategy": (
         lambda: make_strategy(slug="draft-strategy", published=False),
         "/strategies/draft-strategy/",
+        "strategy",
     ),
 }
 
 
 @pytest.fixture(params=DRAFTS, ids=DRAFTS)
 def draft(request):
-    make, url = DRAFTS[request.param]
-    return make(), url
+    make, url, kind = DRAFTS[request.param]
+    return make(), url, kind
 
 
 @pytest.mark.parametrize("who", ["anonymous", "reader"])
 def test_a_draft_is_not_found_by_the_public(client, reader, draft, who):
     if who == "reader":
         client.force_login(reader)
-    _, url = draft
+    _, url, _ = draft
 
     assert client.get(url).status_code == 404
 
@@ -47,14 +49,16 @@ def test_staff_preview_a_draft_on_the_real_page_with_a_banner(
     client, editor, superuser, draft, who
 ):
     client.force_login(editor if who == "editor" else superuser)
-    obj, url = draft
+    obj, url, kind = draft
 
     response = client.get(url)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<div class="draft-banner">' in html
-    assert "<strong>Draft.</strong> Only staff can see this" in html
+    assert (
+        f'<p class="draft-banner">Draft: this {kind} is visible to staff only. Readers get '
+        "“page not found” until it is published."
+    ) in html
     change_url = reverse(f"admin:guide_{obj._meta.model_name}_change", args=[obj.pk])
     assert f'href="{change_url}"' in html
     # Never stored by a shared cache and served to someone else.
@@ -101,7 +105,7 @@ def test_review_date_and_reviewer_set_in_the_admin_show_on_the_chapter(editor_cl
     )
 
     html = public.get("/guide/reviewed/").content.decode()
-    assert 'Last reviewed <time datetime="2026-03-04">4 March 2026</time> by Dr Rosa Kim.' in html
+    assert 'Last reviewed <time datetime="2026-03-04">4 March 2026</time> by Dr Rosa Kim' in html
 
 
 def test_mark_reviewed_records_today_and_the_editor(editor_client, editor):

@@ -197,7 +197,7 @@ def test_ordinary_markdown_survives_intact():
     assert "<ol>\n<li>breathe</li>\n<li>say it out loud</li>\n</ol>" in html
     assert "<ol>\n<li>first</li>\n<li>second</li>\n</ol>" in html
     assert "<blockquote>\n<p>“I’m feeling anxious" in html
-    assert '<th align="left">Continuous secure</th>' in html
+    assert '<th align="left" scope="col">Continuous secure</th>' in html
     assert '<td align="right">Harsh start</td>' in html
     assert '<h3 id="a-smaller-heading">' in html
     assert "<code>code</code>" in html
