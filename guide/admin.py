@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.utils import get_m2m_reverse_field_name
 
@@ -71,15 +72,20 @@ class ContentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        record = getattr(self.instance, "_history", None)
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if record is not None:
             # An old version from history: its M2M links as they were then, not as they are now
-            # (the form would otherwise read the live rows and "revert" to the present).
+            # (the form would otherwise read the live rows and "revert" to the present). Links
+            # to items deleted since are left out rather than failing the form.
             for field in record._history_m2m_fields:
                 if field.name in self.fields:
-                    target = get_m2m_reverse_field_name(field)
-                    rows = getattr(record, field.name).all()
-                    self.initial[field.name] = [getattr(row, f"{target}_id") for row in rows]
+                    target = f"{get_m2m_reverse_field_name(field)}_id"
+                    linked = getattr(record, field.name).values_list(target, flat=True)
+                    self.initial[field.name] = list(
+                        self.fields[field.name]
+                        .queryset.filter(pk__in=list(linked))
+                        .values_list("pk", flat=True)
+                    )
 
 
 def _history_links(field, records) -> defaultdict[int, list[dict]]:

@@ -77,6 +77,21 @@ def test_reverting_restores_text_and_references(editor_client):
     assert section.history.latest().body == "The first wording."
 
 
+def test_an_old_version_citing_a_reference_deleted_since_still_reverts(editor_client):
+    kept, gone = make_reference(), make_reference()
+    section = make_section(body="Cites two.")
+    section.references.set([kept, gone])
+    first = section.history.latest()
+    edit(editor_client, section, body="Cites none.", references=[])
+    gone.delete()
+
+    revert(editor_client, section, first)
+
+    section.refresh_from_db()
+    assert section.body == "Cites two."
+    assert list(section.references.all()) == [kept]
+
+
 def test_reverting_restores_a_signs_strategies(editor_client):
     helpful, other = make_strategy(), make_strategy()
     sign = make_sign(text="You reach out when upset")
