@@ -2,8 +2,9 @@
 
 Editors (the group made by guide/migrations/0002) see only this app. What they can't
 break: markdown is checked before it is saved (:mod:`guide.validators`) and always
-rendered by the site's one sanitising renderer; an item readers' own data points at
-can't be deleted (:mod:`guide.reader_data`), and whose data it is never appears.
+rendered by the site's one sanitising renderer; an item can't be deleted when that would
+remove or break readers' own data (:mod:`guide.reader_data`), and whose data it is never
+appears.
 """
 
 from __future__ import annotations
