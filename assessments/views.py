@@ -173,7 +173,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         form = SignUpForm()
     return render(
         request,
-        "registration/signup.html",
+        "assessments/account/signup.html",
         {
             "form": form,
             "next": redirect_to,
