@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	@python=$$(scripts/find-python) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); }
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --disable-pip-version-check -e . --group dev
+	$(PY) -m pip install --quiet --disable-pip-version-check . --group dev
 	@touch $@
 
 install: $(STAMP)

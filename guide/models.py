@@ -99,22 +99,18 @@ class Reference(Content):
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
     def citation_html(self) -> SafeString:
-        """APA 7: books italicise the title; articles italicise journal and volume."""
+        """APA 7: a book italicises its title; an article, its journal and volume together
+        ("<i>Child Development, 73</i>(4), 1204–1219")."""
         if self.is_article:
-            locator = format_html("<i>{}</i>", self.volume) if self.volume else ""
+            journal = (
+                format_html("{}, {}", self.source, self.volume) if self.volume else self.source
+            )
+            locator = format_html("<i>{}</i>", journal)
             if self.issue:
                 locator = format_html("{}({})", locator, self.issue)
             if self.pages:
-                pages = self.pages.replace("-", "\u2013")
-                locator = format_html("{}, {}", locator, pages) if locator else pages
-            html = format_html(
-                "{} ({}). {}. <i>{}</i>, {}.",
-                self.authors,
-                self.year,
-                self.title,
-                self.source,
-                locator,
-            )
+                locator = format_html("{}, {}", locator, self.pages.replace("-", "\u2013"))
+            html = format_html("{} ({}). {}. {}.", self.authors, self.year, self.title, locator)
         else:
             html = format_html(
                 "{} ({}). <i>{}</i>. {}.", self.authors, self.year, self.title, self.source

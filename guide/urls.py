@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from guide import views
-from guide.sitemaps import SectionSitemap
+from guide.sitemaps import SITEMAPS
 
 app_name = "guide"
 
@@ -16,5 +16,5 @@ urlpatterns = [
 
 # The sitemap sits outside the app namespace so robots.txt can name it plainly.
 sitemap_patterns = [
-    path("sitemap.xml", sitemap, {"sitemaps": {"guide": SectionSitemap}}, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

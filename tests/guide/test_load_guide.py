@@ -1,0 +1,92 @@
+"""The load_guide command: fills an empty database once, never overwrites editors' work."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.core.serializers.base import DeserializationError
+
+from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+
+pytestmark = pytest.mark.django_db
+
+
+def load(**options) -> str:
+    out = StringIO()
+    call_command("load_guide", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_an_empty_database_gets_the_whole_guide():
+    output = load()
+
+    assert "Loaded 55 guide items" in output
+    assert Section.objects.count() == 11
+    assert Sign.objects.count() == 15
+    assert Strategy.objects.count() == 12
+    assert Therapy.objects.count() == 4
+    assert FAQ.objects.count() == 7
+    assert Reference.objects.count() == 6
+    assert all(item.published for item in Section.objects.all())
+
+
+def test_relations_come_from_natural_keys():
+    load()
+
+    sigh = Strategy.objects.get(slug="physiological-sigh")
+    abandonment = Sign.objects.get(slug="no-fear-of-abandonment")
+    assert sigh in abandonment.strategies.all()
+    assert abandonment.leaning == Sign.Leaning.ANXIOUS
+    earned = Section.objects.get(slug="earned-security")
+    assert set(earned.references.values_list("slug", flat=True)) == {"roisman-2002", "siegel-2020"}
+    assert str(earned.last_reviewed) == "2026-11-27"
+    assert earned.reviewed_by == "Secure Base editorial team"
+
+
+def test_every_sign_has_a_partner_wording_and_a_strategy_that_helps():
+    load()
+
+    for sign in Sign.objects.prefetch_related("strategies"):
+        assert sign.text.startswith("You ")
+        assert sign.partner_text.startswith("They ")
+        assert 1 <= len(sign.strategies.all()) <= 3
+
+
+def test_loading_again_never_overwrites_or_restores_what_editors_changed():
+    load()
+    section = Section.objects.get(slug="what-is-secure-attachment")
+    section.title = "What secure attachment is"
+    section.save()
+    FAQ.objects.filter(slug="without-therapy").delete()
+
+    output = load()
+
+    assert "left as editors left it" in output
+    section.refresh_from_db()
+    assert section.title == "What secure attachment is"
+    assert not FAQ.objects.filter(slug="without-therapy").exists()
+    assert Section.objects.count() == 11
+
+
+def test_a_missing_fixture_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(CommandError, match="No fixture"):
+        load(fixture=tmp_path / "absent.json")
+
+    assert not Section.objects.exists()
+
+
+def test_a_broken_fixture_loads_nothing(tmp_path: Path):
+    broken = tmp_path / "guide.json"
+    broken.write_text(
+        '[{"model": "guide.reference", "fields": {"slug": "a", "authors": "A.", "year": 2000,'
+        ' "title": "T", "source": "S"}},'
+        ' {"model": "guide.sign", "fields": {"slug": "s", "text": "You", "partner_text": "They",'
+        ' "leaning": "anxious", "strategies": [["no-such-strategy"]]}}]',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(DeserializationError, match="no-such-strategy"):
+        load(fixture=broken)
+
+    assert not Reference.objects.exists()

@@ -1,0 +1,117 @@
+"""Every guide page renders in a small, fixed number of queries, whatever the item count."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import FieldFetchBlocked
+from django.db import connection, models
+from django.db.models import query as query_module
+from django.test.utils import CaptureQueriesContext
+
+from guide.models import Section, Strategy
+from tests.factories import (
+    make_faq,
+    make_reference,
+    make_section,
+    make_sign,
+    make_strategy,
+    make_therapy,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Exact counts: a page that starts costing more should be noticed, not absorbed by slack.
+URLS = {
+    "/": 1,
+    "/guide/signs/": 5,
+    "/guide/anxious/": 4,
+    "/guide/repair/": 4,
+    "/guide/therapies/": 4,
+    "/guide/faqs/": 4,
+    "/guide/references/": 5,
+    "/strategies/strategy-a/": 5,
+    "/search/?q=secure": 5,
+}
+
+
+def build_guide() -> None:
+    make_section(slug="intro", component=Section.Component.INTRO, title="Secure intro")
+    for component in ["signs", "anxious", "avoidant", "repair", "therapies", "faqs", "references"]:
+        make_section(slug=component, component=component, title=f"Secure {component}")
+    make_strategy(slug="strategy-a", title="Secure start", path=Strategy.Path.ANXIOUS)
+
+
+def add_items(count: int) -> None:
+    """``count`` more of everything, with relations, so a lazy load would show as N queries."""
+    chapters = list(Section.objects.exclude(component=Section.Component.INTRO))
+    anchor = Strategy.objects.get(slug="strategy-a")
+    for _ in range(count):
+        strategies = [
+            make_strategy(path=path, body="Secure practice.") for path in Strategy.Path.values
+        ]
+        sign = make_sign()
+        sign.strategies.set([*strategies, anchor])
+        make_therapy(body="Secure therapy.")
+        make_faq(answer="Secure answer.")
+        reference = make_reference()
+        reference.sections.set(chapters)
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize(("url", "budget"), URLS.items())
+def test_a_page_costs_the_same_queries_for_few_or_many_items(client, url, budget):
+    build_guide()
+    add_items(1)
+    few = count_queries(client, url)
+
+    add_items(6)
+    many = count_queries(client, url)
+
+    assert few == many, f"{url}: {few} queries with few items, {many} with many"
+    assert many == budget, f"{url}: {many} queries, expected {budget}"
+
+
+def test_a_signed_in_reader_costs_only_the_session_and_user_lookups_more(client):
+    build_guide()
+    add_items(3)
+    anonymous = count_queries(client, "/guide/signs/")
+    client.force_login(make_user())
+
+    assert count_queries(client, "/guide/signs/") == anonymous + 2
+
+
+@pytest.fixture
+def fetch_raise(monkeypatch):
+    """Every queryset made from here on refuses to load a field or relation lazily."""
+    monkeypatch.setattr(query_module, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
+
+
+def test_fetch_raise_is_in_force_for_the_page_tests(fetch_raise):
+    make_section(slug="deferred")
+
+    with pytest.raises(FieldFetchBlocked):
+        _ = Section.objects.only("id").get(slug="deferred").title
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_no_page_loads_anything_lazily(client, fetch_raise, url):
+    build_guide()
+    add_items(2)
+
+    assert client.get(url).status_code == 200
+
+
+def test_no_page_loads_anything_lazily_for_staff_either(client, fetch_raise):
+    build_guide()
+    add_items(2)
+    client.force_login(make_user(is_staff=True))
+
+    for url in URLS:
+        assert client.get(url).status_code == 200, url

@@ -1,0 +1,166 @@
+"""Search: PostgreSQL full-text across the guide, ranked, highlighted, linked to the place."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from guide.models import FAQ, Strategy
+from guide.search import MAX_QUERY_LENGTH, search_guide
+from tests.factories import make_faq, make_section, make_strategy, make_user
+
+
+def _anonymous() -> AnonymousUser:
+    return AnonymousUser()
+
+
+def search(client, query: str) -> str:
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_physiological_sigh_is_found_and_links_to_its_strategy(client, guide):
+    page = search(client, "physiological sigh")
+
+    assert '<a href="/strategies/physiological-sigh/">Master the Physiological Sigh</a>' in page
+    assert "<mark>physiological</mark> <mark>sigh</mark>" in page
+
+
+def test_results_span_chapters_strategies_therapies_and_questions(guide):
+    kinds = {result.kind for result in search_guide("partner", user=_anonymous())}
+
+    assert kinds == {"Chapter", "Strategy", "Therapy", "Question"}
+
+
+def test_english_stemming_matches_other_forms_of_a_word(guide):
+    results = search_guide("repairing", user=_anonymous())
+
+    titles = [result.title for result in results]
+    assert "Creating Secure Relationships" in titles
+
+
+def test_a_title_match_ranks_above_a_body_match(db):
+    make_strategy(slug="in-body", title="Breathing", body="Mention boundaries once here.")
+    make_strategy(slug="in-title", title="Boundaries", body="Nothing else to see.")
+
+    results = search_guide("boundaries", user=_anonymous())
+
+    assert [result.url for result in results] == [
+        "/strategies/in-title/",
+        "/strategies/in-body/",
+    ]
+
+
+def test_therapies_and_questions_link_to_their_anchor_in_the_chapter(guide):
+    therapy = search_guide("Francine Shapiro", user=_anonymous())[0]
+    question = search_guide("jealous", user=_anonymous())[0]
+
+    assert therapy.url == "/guide/therapy-that-helps/#emdr"
+    assert question.url == "/guide/frequently-asked-questions/#jealous-or-anxious"
+    assert question.context == "Frequently Asked Questions"
+
+
+def test_a_chapter_result_links_to_the_subsection_that_matched(guide):
+    results = search_guide("firmware", user=_anonymous())
+
+    assert results[0].url == "/guide/what-is-secure-attachment/#internal-working-models"
+
+
+def test_a_phrase_in_quotes_is_matched_as_a_phrase(guide):
+    assert search_guide('"couple bubble"', user=_anonymous())
+    assert not search_guide('"bubble couple"', user=_anonymous())
+
+
+def test_drafts_are_not_found_by_the_public_but_are_by_staff(guide):
+    Strategy.objects.filter(slug="physiological-sigh").update(published=False)
+
+    assert search_guide("physiological sigh", user=_anonymous()) == []
+    staff = make_user(is_staff=True)
+    assert search_guide("physiological sigh", user=staff)[0].title == (
+        "Master the Physiological Sigh"
+    )
+
+
+def test_a_question_whose_chapter_is_a_draft_is_not_offered(db):
+    make_faq(question="Where is the bubble?", answer="Here.")
+    make_section(slug="faqs", component="faqs", published=False)
+
+    assert search_guide("bubble", user=_anonymous()) == []
+
+
+def test_snippets_are_escaped_whatever_an_editor_wrote(client, db):
+    make_strategy(slug="x", title="Odd", body="Boundaries <img src=x onerror=alert(1)> matter.")
+
+    page = search(client, "boundaries")
+
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)" in page
+    assert "<mark>Boundaries</mark>" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Type a word or two to search for"),
+        ("a", "is too short to search for"),
+        ("x" * 1000, f"at most {MAX_QUERY_LENGTH} characters"),
+    ],
+)
+def test_empty_short_and_huge_queries_get_a_helpful_page(client, guide, query, message):
+    page = search(client, query)
+
+    assert message in page
+    assert 'href="/guide/what-is-secure-attachment/"' in page  # browse the chapters instead
+    assert "x" * (MAX_QUERY_LENGTH + 1) not in page  # the form keeps only what fits
+
+
+def test_no_results_suggest_browsing(client, guide):
+    page = search(client, "zebra")
+
+    assert "No results for “zebra”" in page
+    assert "Browse the chapters" in page
+
+
+def test_search_without_a_query_is_a_plain_form(client, guide):
+    page = client.get("/search/").content.decode()
+
+    assert '<form class="search-form" role="search" method="get" action="/search/">' in page
+    assert "csrfmiddlewaretoken" not in page
+    assert "Type a word" not in page
+
+
+def test_result_pages_are_not_indexed_and_point_canonical_at_search(client, guide):
+    page = search(client, "trust")
+
+    assert '<meta name="robots" content="noindex">' in page
+    assert '<link rel="canonical" href="http://testserver/search/">' in page
+
+
+def test_stop_words_alone_find_nothing_without_an_error(client, guide):
+    assert "No results" in search(client, "the and of")
+
+
+def test_sqlite_fallback_matches_every_word_and_marks_it(guide):
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        results = search_guide("physiological sigh", user=_anonymous())
+        faq = search_guide("jealous", user=_anonymous())
+
+    assert results[0].url == "/strategies/physiological-sigh/"
+    assert "<mark>physiological</mark>" in results[0].snippet.lower()
+    assert faq[0].url == "/guide/frequently-asked-questions/#jealous-or-anxious"
+    assert FAQ.objects.filter(slug="jealous-or-anxious").exists()
+
+
+def test_control_characters_are_dropped_not_an_error(client, guide):
+    page = search(client, "physio\x00logical sigh\x07")
+
+    assert "Master the Physiological Sigh" in page
+
+
+def test_search_syntax_a_reader_might_type_never_breaks(client, guide):
+    for query in ['"unbalanced', "- : & ! | ( )", "or", "sigh -physiological", "<b>sigh</b>"]:
+        assert "Search the guide" in search(client, query)

@@ -1,0 +1,134 @@
+"""The project as an operator meets it: system checks, migrations, production settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "q8Zr2vN5kL0pX7wE4tY1uI9oA3sD6fG2hJ5kL8zX1cV4bN7mQ0wE3rT6yU9iO2pA",
+    "ALLOWED_HOSTS": "securebase.example",
+    "CSRF_TRUSTED_ORIGINS": "https://securebase.example",
+    "EMAIL_HOST": "smtp.securebase.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+# Variables the test run sets for itself that a production box would not have.
+TEST_ONLY_ENV = {
+    "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DEBUG",
+    "HTTPS",
+    "REDIS_URL",
+    "EMAIL_HOST",
+}
+
+
+def manage(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    base = {key: value for key, value in os.environ.items() if key not in TEST_ONLY_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_system_checks_pass():
+    result = manage("check", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_models_and_migrations_agree():
+    result = manage("makemigrations", "--check", "--dry-run", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("SECRET_KEY", "SECRET_KEY is not set"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS is not set")],
+)
+def test_production_refuses_to_start_without_secret_or_hosts(missing, message):
+    env = {**PRODUCTION_ENV, missing: ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_refuses_a_weak_secret():
+    result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "django-insecure-short"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        env=PRODUCTION_ENV,
+    )
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_production_uses_smtp_and_redis_from_the_environment():
+    code = (
+        "from django.conf import settings;"
+        "print(settings.MAILERS['default']['BACKEND']);"
+        "print(settings.MAILERS['default']['OPTIONS']['host']);"
+        "print(settings.CACHES['default']['BACKEND'])"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env=PRODUCTION_ENV)
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.securebase.example",
+        "django.core.cache.backends.redis.RedisCache",
+    ], result.stderr
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    response = client.get("/")
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_robots_txt_names_the_sitemap(client, db):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Disallow: /admin/" in response.content.decode()
+
+
+def test_unknown_page_is_the_friendly_404(client, db):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "couldn’t find that page" in response.content.decode()
+
+
+def test_container_runs_as_a_non_root_user():
+    dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
+    users = [line.split()[1] for line in dockerfile.splitlines() if line.startswith("USER ")]
+
+    assert users, "the image must name its user"
+    assert users[-1] not in {"root", "0"}
+    assert "HEALTHCHECK" in dockerfile
