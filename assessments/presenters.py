@@ -82,7 +82,6 @@ class ResultView:
     scores: scoring.Scores
     rows: list[AnswerRow]
     chapters: dict[str, str]
-    saved_slugs: set[str]
     faq_url: str | None = None
     result: Result | None = None
     paths: list[PathLink] = field(init=False)
@@ -173,7 +172,7 @@ def saved_slugs_for(user) -> set[str]:
     )
 
 
-def stored_result_view(result: Result, *, user) -> ResultView:
+def stored_result_view(result: Result) -> ResultView:
     """A stored result as taken: its scores and its answers' own wording."""
     labels = scale_labels(about_partner=result.subject == Subject.PARTNER)
     answers = (
@@ -207,13 +206,12 @@ def stored_result_view(result: Result, *, user) -> ResultView:
         scores=scores,
         rows=rows,
         chapters=chapters,
-        saved_slugs=saved_slugs_for(user),
         faq_url=partner_faq_url(chapters) if result.subject == Subject.PARTNER else None,
         result=result,
     )
 
 
-def pending_result_view(pending: PendingResult, *, user) -> ResultView | None:
+def pending_result_view(pending: PendingResult) -> ResultView | None:
     """An anonymous result, scored against today's signs (it was taken minutes ago)."""
     labels = scale_labels(about_partner=pending.about_partner)
     signs = (
@@ -245,7 +243,6 @@ def pending_result_view(pending: PendingResult, *, user) -> ResultView | None:
         scores=scores,
         rows=rows,
         chapters=chapters,
-        saved_slugs=saved_slugs_for(user),
         faq_url=partner_faq_url(chapters) if pending.about_partner else None,
     )
 

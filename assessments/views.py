@@ -127,7 +127,7 @@ def quiz_result(request: HttpRequest) -> HttpResponse:
         if Result.objects.owned_by(request.user).filter(pk=claimed).exists():
             return redirect("assessments:result", pk=claimed)
     pending = session_results.get_pending(request.session)
-    view = presenters.pending_result_view(pending, user=request.user) if pending else None
+    view = presenters.pending_result_view(pending) if pending else None
     if view is None:
         return render(request, "assessments/no_result.html", status=404)
     return render(request, "assessments/result.html", {"view": view, "pending": True})
@@ -231,7 +231,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
-    view = presenters.stored_result_view(result, user=request.user)
+    view = presenters.stored_result_view(result)
     return render(request, "assessments/result.html", {"view": view, "pending": False})
 
 

@@ -211,3 +211,30 @@ def test_deleting_one_result(client, quiz, reader):
     client.post(f"/me/results/{result.pk}/delete/")
     assert list(Result.objects.values_list("pk", flat=True)) == [other.pk]
     assert Answer.objects.count() == 15
+
+
+def test_a_strategy_page_offers_to_remove_a_saved_strategy_and_unsaving_comes_back(
+    client, quiz, reader
+):
+    client.force_login(reader)
+    client.post("/toolkit/save/calm-breath/", {"next": "/strategies/calm-breath/"})
+
+    page = client.get("/strategies/calm-breath/").content.decode()
+    assert 'action="/toolkit/unsave/calm-breath/"' in page
+    assert "In your toolkit" in page
+    assert '<input type="hidden" name="next" value="/strategies/calm-breath/">' in page
+
+    response = client.post("/toolkit/unsave/calm-breath/", {"next": "/strategies/calm-breath/"})
+    assert response["Location"] == "/strategies/calm-breath/"
+    assert (
+        'action="/toolkit/save/calm-breath/"' in client.get(response["Location"]).content.decode()
+    )
+
+
+def test_a_signed_out_strategy_page_costs_no_query_for_the_toolkit(
+    client, quiz, django_assert_max_num_queries
+):
+    client.get("/strategies/body-scan/")
+    with django_assert_max_num_queries(5) as queries:
+        client.get("/strategies/body-scan/")
+    assert not any("savedstrategy" in q["sql"] for q in queries.captured_queries)
