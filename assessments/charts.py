@@ -14,11 +14,11 @@ from django.utils.dateformat import format as date_format
 
 WIDTH = 640
 HEIGHT = 280
-LEFT = 48
+LEFT = 56
 RIGHT = 24
 TOP = 16
 BOTTOM = 56
-MAX_X_LABELS = 6
+MAX_X_LABELS = 5
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Series:
 class Tick:
     position: float
     label: str
+    anchor: str = "middle"  # SVG text-anchor: the outermost dates stay inside the chart
+    inner: bool = False  # hidden on narrow screens, where only the first and last fit
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,19 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
         for i, attempt in enumerate(attempts)
         if i % step == 0 or i == count - 1
     ]
-    if len(x_ticks) >= 2 and x_ticks[-1].position - x_ticks[-2].position < 80:
+    if len(x_ticks) >= 3 and x_ticks[-1].position - x_ticks[-2].position < 120:
         # Keep the latest date readable when it would crowd the one before.
         del x_ticks[-2]
+    if len(x_ticks) > 1:
+        x_ticks = [
+            Tick(
+                tick.position,
+                tick.label,
+                anchor="start" if i == 0 else "end" if i == len(x_ticks) - 1 else "middle",
+                inner=0 < i < len(x_ticks) - 1,
+            )
+            for i, tick in enumerate(x_ticks)
+        ]
     y_ticks = [Tick(_y(value), str(value)) for value in (0, 25, 50, 75, 100)]
 
     if count == 0:

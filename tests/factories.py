@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from assessments import services
+from assessments.pending import PendingResult
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 
 _seq = count(1)
@@ -157,3 +161,16 @@ def make_quiz() -> Quiz:
         question="How can I tell if a potential partner is securely attached?",
     )
     return Quiz(signs=signs, strategies=strategies, chapters=chapters)
+
+
+def take_quiz(quiz: Quiz, owner, values, *, subject: str = "self", when=None):
+    """A stored result for ``owner``, as if taken at ``when``; ``values`` as in post_data."""
+    if isinstance(values, int):
+        values = [values] * len(quiz.signs)
+    pending = PendingResult(
+        key=uuid.uuid4(),
+        subject=subject,
+        answers={s.slug: v for s, v in zip(quiz.signs, values, strict=True)},
+        taken_at=when or timezone.now(),
+    )
+    return services.result_claim(owner=owner, pending=pending)

@@ -1,32 +1,18 @@
 import json
 import re
-import uuid
 from datetime import UTC, datetime
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
-from assessments.pending import PendingResult
-from tests.factories import make_user
-
-
-def take(quiz, owner, values, *, subject=Subject.SELF, when=None):
-    if isinstance(values, int):
-        values = [values] * len(quiz.signs)
-    pending = PendingResult(
-        key=uuid.uuid4(),
-        subject=subject,
-        answers={s.slug: v for s, v in zip(quiz.signs, values, strict=True)},
-        taken_at=when or datetime.now(UTC),
-    )
-    return services.result_claim(owner=owner, pending=pending)
+from tests.factories import make_user, take_quiz
 
 
 def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its_table(
     client, quiz, reader
 ):
-    take(quiz, reader, 2, when=datetime(2026, 1, 10, tzinfo=UTC))
-    take(quiz, reader, 4, when=datetime(2026, 4, 10, tzinfo=UTC))
-    take(quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, 2, 1, tzinfo=UTC))
+    take_quiz(quiz, reader, 2, when=datetime(2026, 1, 10, tzinfo=UTC))
+    take_quiz(quiz, reader, 4, when=datetime(2026, 4, 10, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, 2, 1, tzinfo=UTC))
     client.force_login(reader)
 
     html = client.get("/me/").content.decode()
@@ -44,8 +30,8 @@ def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its
 
 
 def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(client, quiz, reader):
-    take(quiz, reader, [3] * 15, when=datetime(2026, 1, 1, tzinfo=UTC))
-    take(quiz, reader, [4] + [5] + [1] + [3] * 12, when=datetime(2026, 3, 1, tzinfo=UTC))
+    take_quiz(quiz, reader, [3] * 15, when=datetime(2026, 1, 1, tzinfo=UTC))
+    take_quiz(quiz, reader, [4] + [5] + [1] + [3] * 12, when=datetime(2026, 3, 1, tzinfo=UTC))
     client.force_login(reader)
 
     html = client.get("/me/").content.decode()
@@ -63,8 +49,8 @@ def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(cli
 
 
 def test_history_compares_with_the_wording_the_reader_saw(client, quiz, reader):
-    take(quiz, reader, 3, when=datetime(2026, 1, 1, tzinfo=UTC))
-    take(quiz, reader, 3, when=datetime(2026, 2, 1, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, when=datetime(2026, 1, 1, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, when=datetime(2026, 2, 1, tzinfo=UTC))
     quiz.signs[0].text = "Reworded since"
     quiz.signs[0].save()
     client.force_login(reader)
@@ -76,8 +62,10 @@ def test_history_stays_within_its_query_budget_however_many_attempts(
     client, quiz, reader, django_assert_max_num_queries
 ):
     for month in range(1, 9):
-        take(quiz, reader, 1 + month % 5, when=datetime(2026, month, 1, tzinfo=UTC))
-        take(quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, month, 2, tzinfo=UTC))
+        take_quiz(quiz, reader, 1 + month % 5, when=datetime(2026, month, 1, tzinfo=UTC))
+        take_quiz(
+            quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, month, 2, tzinfo=UTC)
+        )
     client.force_login(reader)
     # session, user, results, answers of the latest two per subject, toolkit count
     with django_assert_max_num_queries(5):
@@ -86,9 +74,9 @@ def test_history_stays_within_its_query_budget_however_many_attempts(
 
 
 def test_history_result_and_toolkit_pages_load_nothing_lazily(client, quiz, reader, fetch_raise):
-    take(quiz, reader, 2)
-    latest = take(quiz, reader, 3, subject=Subject.PARTNER)
-    take(quiz, reader, 1, subject=Subject.PARTNER)
+    take_quiz(quiz, reader, 2)
+    latest = take_quiz(quiz, reader, 3, subject=Subject.PARTNER)
+    take_quiz(quiz, reader, 1, subject=Subject.PARTNER)
     services.strategy_save(owner=reader, strategy=quiz.strategies[0])
     client.force_login(reader)
     for url in ("/me/", f"/me/results/{latest.pk}/", "/me/toolkit/"):
@@ -161,7 +149,7 @@ def test_the_toolkit_stays_within_its_query_budget(
 
 
 def test_export_downloads_everything_as_a_json_attachment(client, quiz, reader):
-    take(quiz, reader, 4)
+    take_quiz(quiz, reader, 4)
     client.force_login(reader)
     client.post("/toolkit/save/calm-breath/")
 
@@ -177,7 +165,7 @@ def test_export_downloads_everything_as_a_json_attachment(client, quiz, reader):
 
 
 def test_deleting_the_account_needs_the_password(client, quiz, reader):
-    take(quiz, reader, 4)
+    take_quiz(quiz, reader, 4)
     client.force_login(reader)
     response = client.post("/me/delete/", {"password": "wrong-password"})
     assert response.status_code == 400
@@ -187,8 +175,8 @@ def test_deleting_the_account_needs_the_password(client, quiz, reader):
 
 def test_deleting_the_account_removes_it_and_everything_in_it_and_signs_out(client, quiz, reader):
     keeper = make_user("keeper")
-    take(quiz, keeper, 3)
-    take(quiz, reader, 4)
+    take_quiz(quiz, keeper, 3)
+    take_quiz(quiz, reader, 4)
     client.force_login(reader)
     client.post("/toolkit/save/calm-breath/")
     page = client.get("/me/delete/").content.decode()
@@ -204,8 +192,8 @@ def test_deleting_the_account_removes_it_and_everything_in_it_and_signs_out(clie
 
 
 def test_deleting_one_result(client, quiz, reader):
-    result = take(quiz, reader, 4)
-    other = take(quiz, reader, 2)
+    result = take_quiz(quiz, reader, 4)
+    other = take_quiz(quiz, reader, 2)
     client.force_login(reader)
     assert "Delete this result?" in client.get(f"/me/results/{result.pk}/delete/").content.decode()
     client.post(f"/me/results/{result.pk}/delete/")

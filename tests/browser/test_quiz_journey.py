@@ -2,14 +2,16 @@
 
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
+from assessments import services
 from assessments.models import Answer, Result, SavedStrategy
 from tests.conftest import assert_accessible
-from tests.factories import make_quiz
+from tests.factories import make_quiz, make_user, take_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -157,3 +159,27 @@ def test_partner_quiz_and_result_pages_are_accessible(watched_page, live_server)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your result about a partner")
     assert page.get_by_role("link", name=re.compile("securely attached")).is_visible()
     assert_accessible(page)
+
+
+def test_the_readers_pages_are_accessible_on_a_phone_in_dark_mode(watched_page, live_server):
+    quiz = make_quiz()
+    reader = make_user("phone-reader")
+    take_quiz(quiz, reader, [1, 2, 3, 4, 5] * 3, when=datetime(2026, 1, 5, tzinfo=UTC))
+    latest = take_quiz(quiz, reader, [3, 4, 5, 4, 3] * 3, when=datetime(2026, 4, 5, tzinfo=UTC))
+    saved = services.strategy_save(owner=reader, strategy=quiz.strategies[0])
+    services.note_update(saved=saved, note="A note")
+
+    page = watched_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme="dark")
+    page.goto(live_server.url + "/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label("Username").fill(reader.username)
+    page.get_by_label("Password").fill(reader.raw_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My space")
+    for url in ("/me/", f"/me/results/{latest.pk}/", "/me/toolkit/", "/privacy/", "/quiz/"):
+        page.goto(live_server.url + url)
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= 390, f"{url} scrolls sideways on a phone"
+        assert_accessible(page)
