@@ -226,3 +226,15 @@ def test_a_signed_out_strategy_page_costs_no_query_for_the_toolkit(
     with django_assert_max_num_queries(5) as queries:
         client.get("/strategies/body-scan/")
     assert not any("savedstrategy" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_address_behind_trusted_proxies_is_the_nearest_proxys_view(rf, settings):
+    from assessments.throttling import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the client wrote 6.6.6.6 itself
+    settings.TRUSTED_PROXY_COUNT = 3
+    assert client_ip(request) == "10.0.0.1"
