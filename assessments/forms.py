@@ -56,6 +56,7 @@ class Question:
     choices: list[tuple[int, str]]
     value: int | None
     errors: list[str]
+    missing: bool = False  # unanswered, as opposed to answered with a value not on offer
 
     @property
     def first_input_id(self) -> str:
@@ -163,6 +164,7 @@ class QuizForm(forms.Form):
                     choices=choices,
                     value=value,
                     errors=list(self.errors.get(name, [])) if self.is_bound else [],
+                    missing=self.is_bound and self.has_error(name, code="required"),
                 )
             )
         return questions

@@ -101,15 +101,17 @@ def quiz(request: HttpRequest) -> HttpResponse:
         about_partner = request.GET.get("about") == Subject.PARTNER
         form = QuizForm(signs=signs, about_partner=about_partner)
         status = 200
+    questions = form.questions()
     return render(
         request,
         "assessments/quiz.html",
         {
             "form": form,
-            "questions": form.questions(),
+            "questions": questions,
             "about_partner": about_partner,
             "sign_count": len(signs),
-            "missing": [q for q in form.questions() if q.errors] if form.is_bound else [],
+            "missing": [q for q in questions if q.errors and q.missing],
+            "invalid": [q for q in questions if q.errors and not q.missing],
         },
         status=status,
     )

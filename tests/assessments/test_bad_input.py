@@ -169,3 +169,12 @@ def test_a_save_never_redirects_off_site(client, quiz, reader):
     client.force_login(reader)
     response = client.post("/toolkit/save/calm-breath/", {"next": "https://evil.example/"})
     assert response["Location"] == "/strategies/calm-breath/"
+
+
+def test_a_value_not_on_offer_is_named_in_the_summary_and_the_other_answers_are_kept(client, quiz):
+    response = client.post(QUIZ, tamper(quiz, "out-of-range-high"))
+    html = response.content.decode()
+    assert "1 answer was not one this page offers, so nothing was saved." in html
+    assert f'<a href="#sign-{quiz.signs[0].slug}-1">1. You show sign number 1</a>' in html
+    assert "need an answer" not in html and "needs an answer" not in html
+    assert html.count(" checked") == 14

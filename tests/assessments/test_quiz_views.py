@@ -244,3 +244,29 @@ def test_the_header_offers_my_space_and_a_sign_out_button_when_signed_in(client,
     assert '<a href="/me/">My space</a>' in html
     assert 'action="/accounts/logout/"' in html
     assert "Sign in</a>" not in html
+
+
+def test_a_stored_result_page_shows_the_wording_rated_after_signs_change(client, quiz, reader):
+    result = services.result_create(
+        owner=reader,
+        subject=Subject.SELF,
+        key=uuid.uuid4(),
+        answers={s.slug: 1 for s in quiz.signs},
+    )
+    quiz.signs[0].text = "Reworded by an editor"
+    quiz.signs[0].save()
+    quiz.signs[1].published = False
+    quiz.signs[1].save()
+    quiz.signs[2].delete()
+    client.force_login(reader)
+
+    html = client.get(f"/me/results/{result.pk}/").content.decode()
+
+    assert 'Overall: <span class="score-number">0</span> out of 100' in html
+    assert "You show sign number 1" in html and "Reworded by an editor" not in html
+    signs_chapter = quiz.chapters["signs"].get_absolute_url()
+    assert f'href="{signs_chapter}#sign-01"' in html
+    # Retired or deleted signs keep their wording, without a link to a page that is gone.
+    assert "You show sign number 2" in html and "#sign-02" not in html
+    assert "You show sign number 3" in html and "#sign-03" not in html
+    assert "All 15 answers" in html
