@@ -178,3 +178,9 @@ def test_a_value_not_on_offer_is_named_in_the_summary_and_the_other_answers_are_
     assert f'<a href="#sign-{quiz.signs[0].slug}-1">1. You show sign number 1</a>' in html
     assert "need an answer" not in html and "needs an answer" not in html
     assert html.count(" checked") == 14
+
+
+def test_a_request_django_cannot_trust_gets_the_plain_400_page(client, db):
+    response = client.get("/quiz/", HTTP_HOST="not-our-site.example")
+    assert response.status_code == 400
+    assert "That request was not understood" in response.content.decode()
