@@ -50,6 +50,7 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 dev: $(STAMP)
+	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_guide
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -27,7 +27,7 @@ class Point:
     y: float
     value: int
 
-    # Each series has its own marker shape, so the lines differ by more than colour.
+    # Each series has its own marker shape, so the lines differ by more than color.
     @property
     def square(self) -> tuple[str, str]:
         return f"{self.x - 4:.1f}", f"{self.y - 4:.1f}"
@@ -95,7 +95,7 @@ def _x(index: int, count: int) -> float:
 
 
 def short_date(moment: datetime) -> str:
-    return date_format(moment, "j M Y")
+    return date_format(moment, "M j, Y")
 
 
 def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
@@ -145,14 +145,14 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
     elif count == 1:
         only = attempts[0]
         description = (
-            f"One attempt so far, on {short_date(only.taken_at)}: overall {only.overall} "
-            "out of 100."
+            f"One attempt so far ({short_date(only.taken_at)}): overall {only.overall} out of 100."
         )
     else:
         first, last = attempts[0], attempts[-1]
         description = (
-            f"{who} overall score across {count} attempts: {first.overall} out of 100 on "
-            f"{short_date(first.taken_at)}, {last.overall} on {short_date(last.taken_at)}. "
+            f"{who} overall score across {count} attempts went from {first.overall} out of "
+            f"100 ({short_date(first.taken_at)}) to {last.overall} "
+            f"({short_date(last.taken_at)}). "
             "The anxious-side and avoidant-side scores are drawn as dashed and dotted lines."
         )
     return Chart(

@@ -242,7 +242,7 @@ def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
     if request.method == "POST":
         services.result_delete(owner=request.user, result_id=result.pk)
-        when = date_format(result.created, "j F Y")
+        when = date_format(result.created, "F j, Y")
         messages.success(request, f"The result from {when} is deleted.")
         return redirect("assessments:me")
     return render(request, "assessments/result_delete.html", {"result": result})

@@ -20,11 +20,13 @@ def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its
     assert html.count('role="img"') == 2
     assert '<title id="trend-self-title">' in html and '<desc id="trend-self-desc">' in html
     assert 'aria-labelledby="trend-self-title trend-self-desc"' in html
-    assert "Your overall score across 2 attempts: 25 out of 100 on 10 Jan 2026" in html
-    assert "75 on 10 Apr 2026" in html
+    assert (
+        "Your overall score across 2 attempts went from 25 out of 100 (Jan 10, 2026) "
+        "to 75 (Apr 10, 2026)." in html
+    )
     assert '<h3 id="history-self" class="history-title">About me</h3>' in html
     assert '<h3 id="history-partner" class="history-title">About a partner</h3>' in html
-    assert "One attempt so far, on 1 Feb 2026: overall 50 out of 100." in html
+    assert "One attempt so far (Feb 1, 2026): overall 50 out of 100." in html
     assert html.count("<polyline") == 3  # overall and both sides for "self"; none for one point
     assert "Every attempt about me (the chart’s numbers)" in html
 

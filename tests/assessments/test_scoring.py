@@ -159,5 +159,4 @@ def test_the_trend_chart_places_higher_scores_higher_and_describes_the_change():
     assert second.y < first.y  # SVG y grows downwards
     avoidant = next(s for s in chart.series if s.key == "avoidant_side")
     assert len(avoidant.points) == 1
-    assert "40 out of 100 on 5 Jan 2026" in chart.description
-    assert "70 on 5 Mar 2026" in chart.description
+    assert "went from 40 out of 100 (Jan 5, 2026) to 70 (Mar 5, 2026)" in chart.description
