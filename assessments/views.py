@@ -1,7 +1,8 @@
 """The signs quiz, accounts, and the reader's own space (history, toolkit, data).
 
 Every per-reader lookup goes through ``owned_by(request.user)``: another reader's result
-or note answers 404, exactly as if it did not exist.
+or note answers 404, exactly as if it did not exist. Pages showing a reader's answers are
+never stored by any cache, nor kept for the Back button after signing out.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments import pending as session_results
@@ -71,8 +73,12 @@ def _wants_result_kept(redirect_to: str) -> bool:
 # -- the quiz ------------------------------------------------------------------------------
 
 
+@never_cache
 def quiz(request: HttpRequest) -> HttpResponse:
-    """The 15 signs as one form; answers are scored and stored (or kept in the session)."""
+    """The 15 signs as one form; answers are scored and stored (or kept in the session).
+
+    Never cached: each showing carries its own one-time key.
+    """
     signs = services.quiz_signs()
     if request.method == "POST":
         about_partner = request.POST.get("subject") == Subject.PARTNER
@@ -122,6 +128,7 @@ def _quiz_url(about_partner: bool) -> str:
     return f"{url}?about=partner" if about_partner else url
 
 
+@never_cache
 def quiz_result(request: HttpRequest) -> HttpResponse:
     """The result of a quiz taken without an account, from the session."""
     claimed = session_results.claimed_id(request.session)
@@ -216,6 +223,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 # -- the reader's space --------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     histories = presenters.history_for(request.user)
@@ -230,6 +238,7 @@ def me(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
@@ -237,6 +246,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/result.html", {"view": view, "pending": False})
 
 
+@never_cache
 @login_required
 def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
     result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
@@ -248,6 +258,7 @@ def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/result_delete.html", {"result": result})
 
 
+@never_cache
 @login_required
 def toolkit(request: HttpRequest) -> HttpResponse:
     items = list(presenters.toolkit_for(request.user))
@@ -258,6 +269,7 @@ def toolkit(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
     saved = get_object_or_404(SavedStrategy.objects.owned_by(request.user), strategy_slug=slug)
@@ -301,6 +313,7 @@ def strategy_unsave(request: HttpRequest, slug: str) -> HttpResponse:
     return HttpResponseRedirect(back)
 
 
+@never_cache
 @login_required
 def export(request: HttpRequest) -> HttpResponse:
     data = services.account_export(user=request.user)
@@ -310,10 +323,10 @@ def export(request: HttpRequest) -> HttpResponse:
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
+@never_cache
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

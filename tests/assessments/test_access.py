@@ -139,3 +139,16 @@ def test_the_admin_index_lists_no_reader_data(client, owned, editor):
 def test_staff_get_404_on_a_readers_result_page(client, owned, editor):
     client.force_login(editor)
     assert client.get(f"/me/results/{owned['result'].pk}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url", ["/me/", "/me/toolkit/", "/me/export/", "/me/delete/", "RESULT", "/quiz/"]
+)
+def test_pages_with_a_readers_answers_are_never_cached(client, owned, reader, url):
+    client.force_login(reader)
+    if url == "RESULT":
+        url = f"/me/results/{owned['result'].pk}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
