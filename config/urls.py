@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("guide.urls")),
     *sitemap_patterns,
 ]
+
+# A clear page for a malformed post, and a 413 for one larger than any real form.
+handler400 = "assessments.views.bad_request"
