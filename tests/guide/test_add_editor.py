@@ -50,7 +50,10 @@ def test_makes_a_staff_editor_who_can_sign_in_to_the_admin(typed):
     assert user.check_password(GOOD)
     assert "Made editor “maya”" in out
     browser = Client()
-    assert browser.login(username="maya", password=GOOD)
+    signed_in = browser.post(
+        "/admin/login/?next=/admin/", {"username": "maya", "password": GOOD, "next": "/admin/"}
+    )
+    assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
     assert browser.get(reverse("admin:guide_section_changelist")).status_code == 200
     assert browser.get("/admin/auth/user/").status_code == 403
 
