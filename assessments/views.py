@@ -1,6 +1,383 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The signs quiz, accounts, and the reader's own space (history, toolkit, data).
+
+Every per-reader lookup goes through ``owned_by(request.user)``: another reader's result
+or note answers 404, exactly as if it did not exist. Pages showing a reader's answers are
+never stored by any cache, nor kept for the Back button after signing out.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from assessments import pending as session_results
+from assessments import presenters, services
+from assessments.forms import DeleteAccountForm, NoteForm, QuizForm, SignUpForm
+from assessments.models import Result, SavedStrategy, Subject
+from guide.models import Strategy
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/privacy.html")
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the reader came with, if it points back into this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _claim_pending(request: HttpRequest) -> Result | None:
+    """Store the session's anonymous result in the signed-in reader's account."""
+    pending = session_results.get_pending(request.session)
+    if pending is None:
+        return None
+    try:
+        result = services.result_claim(owner=request.user, pending=pending)
+    except services.ResultKeyTaken:
+        session_results.forget_pending(request.session)
+        return None
+    if result is not None:
+        session_results.mark_claimed(request.session, result.pk)
+        messages.success(request, "Your quiz result is saved to your account.")
+    return result
+
+
+def _wants_result_kept(redirect_to: str) -> bool:
+    return redirect_to.split("?", 1)[0] == reverse("assessments:quiz-result")
+
+
+# -- the quiz ------------------------------------------------------------------------------
+
+
+@never_cache
+def quiz(request: HttpRequest) -> HttpResponse:
+    """The 15 signs as one form; answers are scored and stored (or kept in the session).
+
+    Never cached: each showing carries its own one-time key.
+    """
+    signs = services.quiz_signs()
+    if request.method == "POST":
+        about_partner = request.POST.get("subject") == Subject.PARTNER
+        form = QuizForm(request.POST, signs=signs, about_partner=about_partner)
+        if form.is_valid() and signs:
+            subject = form.cleaned_data["subject"]
+            key = form.cleaned_data["key"]
+            answers = form.answers()
+            if request.user.is_authenticated:
+                try:
+                    result = services.result_create(
+                        owner=request.user, subject=subject, key=key, answers=answers
+                    )
+                except services.ResultKeyTaken:
+                    messages.error(
+                        request,
+                        "That form had already been used, so nothing was saved. Here is a "
+                        "fresh one: please answer again.",
+                    )
+                    return redirect(_quiz_url(about_partner))
+                return redirect("assessments:result", pk=result.pk)
+            session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
+            return redirect("assessments:quiz-result")
+        status = 400 if form.tampered else 200
+    else:
+        about_partner = request.GET.get("about") == Subject.PARTNER
+        form = QuizForm(signs=signs, about_partner=about_partner)
+        status = 200
+    questions = form.questions()
+    return render(
+        request,
+        "assessments/quiz.html",
+        {
+            "form": form,
+            "questions": questions,
+            "about_partner": about_partner,
+            "sign_count": len(signs),
+            "missing": [q for q in questions if q.errors and q.missing],
+            "invalid": [q for q in questions if q.errors and not q.missing],
+        },
+        status=status,
+    )
+
+
+def _quiz_url(about_partner: bool) -> str:
+    url = reverse("assessments:quiz")
+    return f"{url}?about=partner" if about_partner else url
+
+
+@never_cache
+def quiz_result(request: HttpRequest) -> HttpResponse:
+    """The result of a quiz taken without an account, from the session."""
+    claimed = session_results.claimed_id(request.session)
+    if claimed is not None and request.user.is_authenticated:
+        if Result.objects.owned_by(request.user).filter(pk=claimed).exists():
+            return redirect("assessments:result", pk=claimed)
+    pending = session_results.get_pending(request.session)
+    view = presenters.pending_result_view(pending) if pending else None
+    if view is None:
+        return render(request, "assessments/no_result.html", status=404)
+    return render(request, "assessments/result.html", {"view": view, "pending": True})
+
+
+@require_POST
+def quiz_result_keep(request: HttpRequest) -> HttpResponse:
+    """A signed-in reader keeps the result they took before signing in."""
+    if not request.user.is_authenticated:
+        login_url = reverse("assessments:login")
+        return redirect(f"{login_url}?next={reverse('assessments:quiz-result')}")
+    result = _claim_pending(request)
+    if result is None:
+        messages.error(request, "There was no quiz result in this browser to keep.")
+        return redirect("assessments:me")
+    return redirect("assessments:result", pk=result.pk)
+
+
+@require_POST
+def quiz_result_forget(request: HttpRequest) -> HttpResponse:
+    session_results.forget_pending(request.session)
+    messages.success(request, "Your answers are gone from this browser.")
+    return redirect("assessments:quiz")
+
+
+# -- accounts ------------------------------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    redirect_to = _safe_next(request, reverse("assessments:me"))
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(redirect_to)
+    if request.method == "POST":
+        form = SignUpForm(request.POST)
+        if form.is_valid():
+            user = form.save()
+            login(request, user, backend=MODEL_BACKEND)
+            messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
+            if _wants_result_kept(redirect_to) and _claim_pending(request):
+                return redirect("assessments:quiz-result")
+            return HttpResponseRedirect(redirect_to)
+    else:
+        form = SignUpForm()
+    return render(
+        request,
+        "assessments/account/signup.html",
+        {
+            "form": form,
+            "next": redirect_to,
+            "keeps_result": _wants_result_kept(redirect_to),
+        },
+    )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, which also keeps a quiz result when the reader came from it."""
+
+    redirect_authenticated_user = True
+    next_page = reverse_lazy("assessments:me")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if _wants_result_kept(self.get_success_url()):
+            _claim_pending(self.request)
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["keeps_result"] = _wants_result_kept(self.get_redirect_url())
+        return context
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("assessments:password-reset-complete")
+
+    def form_valid(self, form):
+        # A reader who proves they own the account is never kept out by throttling.
+        from axes.utils import reset
+
+        reset(username=form.user.get_username())
+        return super().form_valid(form)
+
+
+# -- the reader's space --------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    histories = presenters.history_for(request.user)
+    return render(
+        request,
+        "assessments/me.html",
+        {
+            "histories": histories,
+            "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
+            "pending": session_results.get_pending(request.session),
+        },
+    )
+
+
+@never_cache
+@login_required
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
+    view = presenters.stored_result_view(result)
+    return render(request, "assessments/result.html", {"view": view, "pending": False})
+
+
+@never_cache
+@login_required
+def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
+    if request.method == "POST":
+        services.result_delete(owner=request.user, result_id=result.pk)
+        when = date_format(result.created, "F j, Y")
+        messages.success(request, f"The result from {when} is deleted.")
+        return redirect("assessments:me")
+    return render(request, "assessments/result_delete.html", {"result": result})
+
+
+@never_cache
+@login_required
+def toolkit(request: HttpRequest) -> HttpResponse:
+    items = list(presenters.toolkit_for(request.user))
+    return render(
+        request,
+        "assessments/toolkit.html",
+        {"items": [(item, NoteForm(initial={"note": item.note})) for item in items]},
+    )
+
+
+@never_cache
+@login_required
+def note_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    saved = get_object_or_404(SavedStrategy.objects.owned_by(request.user), strategy_slug=slug)
+    if request.method == "POST":
+        form = NoteForm(request.POST)
+        if form.is_valid():
+            services.note_update(saved=saved, note=form.cleaned_data["note"])
+            messages.success(request, f"Your note on “{saved.title}” is saved.")
+            return redirect(f"{reverse('assessments:toolkit')}#saved-{saved.strategy_slug}")
+        status = 400
+    else:
+        form = NoteForm(initial={"note": saved.note})
+        status = 200
+    return render(
+        request, "assessments/note_edit.html", {"saved": saved, "form": form}, status=status
+    )
+
+
+@require_POST
+def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
+    strategy = get_object_or_404(Strategy.objects.visible_to(request.user), slug=slug)
+    back = _safe_next(request, strategy.get_absolute_url())
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('assessments:login')}?next={back}")
+    services.strategy_save(owner=request.user, strategy=strategy)
+    messages.success(request, f"“{strategy.title}” is in your toolkit.")
+    return HttpResponseRedirect(back)
+
+
+@require_POST
+def strategy_unsave(request: HttpRequest, slug: str) -> HttpResponse:
+    back = _safe_next(request, reverse("assessments:toolkit"))
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('assessments:login')}?next={back}")
+    saved = SavedStrategy.objects.owned_by(request.user).filter(strategy_slug=slug).first()
+    if saved is None and not Strategy.objects.filter(slug=slug).exists():
+        raise Http404("No such strategy.")
+    services.strategy_unsave(owner=request.user, strategy_slug=slug)
+    if saved is not None:
+        messages.success(request, f"“{saved.title}” is out of your toolkit.")
+    return HttpResponseRedirect(back)
+
+
+@never_cache
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    data = services.account_export(user=request.user)
+    filename = f"secure-base-{timezone.now():%Y-%m-%d}.json"
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@never_cache
+@login_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = DeleteAccountForm(request.POST, user=request.user)
+        if form.is_valid():
+            services.account_delete(user=request.user)
+            logout(request)
+            messages.success(request, "Your account and everything in it are deleted.")
+            return redirect("guide:home")
+        status = 400
+    else:
+        form = DeleteAccountForm(user=request.user)
+        status = 200
+    return render(
+        request,
+        "assessments/delete_account.html",
+        {
+            "form": form,
+            "result_count": Result.objects.owned_by(request.user).count(),
+            "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
+        },
+        status=status,
+    )
+
+
+# -- error pages ---------------------------------------------------------------------------
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A forged or expired form: say so kindly; nothing was done."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a throttled sign-in: what happened, and how long it lasts."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "assessments/account/lockout.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400s, and a 413 with its own page when a post is larger than any real form."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return render(
+            request,
+            "413.html",
+            {"limit_kib": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
+            status=413,
+        )
+    return render(request, "400.html", status=400)

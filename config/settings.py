@@ -7,6 +7,7 @@ the site refuses to start until it has a real SECRET_KEY and ALLOWED_HOSTS.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "simple_history",
+    "axes",
     "guide",
     "assessments",
 ]
@@ -71,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages (whitenoise serves static files pre-compressed). Django pads gzip
+    # output at random and masks CSRF tokens per response, which blunts BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "assessments.context_processors.toolkit",
             ],
         },
     },
@@ -138,6 +146,27 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Failed sign-ins are throttled per account and per address (django-axes). The pause always
+# ends by itself, and a password reset lifts it, so nobody can lock a reader out for good.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+# Further tries during a pause do not extend it: a stranger cannot keep a reader out.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "assessments.views.lockout"
+# Keep no log of successful sign-ins: only what throttling needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Behind N proxies that each append to X-Forwarded-For, the reader's address is the Nth from
+# the right; 0 (the default) trusts only the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "assessments.throttling.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -208,6 +237,8 @@ SECURE_CSP = {
 # Large enough for any real form, small enough to refuse floods.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# A friendly page for a refused CSRF check (an expired form, say) instead of Django's bare one.
+CSRF_FAILURE_VIEW = "assessments.views.csrf_failure"
 
 # django-markdownx: the admin preview uses the site's own renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "guide.markdown.render"
@@ -223,4 +254,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes narrates every sign-in at INFO; its warnings (failures, lockouts) are enough.
+    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class GuideConfig(AppConfig):
     name = "guide"
     verbose_name = "Guide content"
+
+    def ready(self) -> None:
+        from guide.editors import ensure_editors_group
+
+        post_migrate.connect(ensure_editors_group, sender=self)

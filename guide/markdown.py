@@ -3,10 +3,22 @@
 Python-Markdown renders; nh3 (the Ammonia sanitiser) then keeps only an allow-list
 of tags, attributes and URL schemes, so whatever an editor pastes cannot run
 script, load from elsewhere or restyle the page.
+
+Python-Markdown was not written for hostile input, so :class:`Hardening` also
+closes the ways a paste could make rendering take minutes (measured: 50,000
+``[`` took over ten minutes, 5,000 ``<![CDATA[`` over a minute):
+
+* block-level raw HTML is not parsed as HTML. Python's ``html.parser`` is
+  quadratic on unclosed tags over the whole document; inline tags such as
+  ``<abbr>`` still work, and everything goes through the allow-list anyway;
+* link text brackets are matched once per string instead of rescanning the rest
+  of the paragraph from every ``[``;
+* a link's ``(destination "title")`` is looked for within a bounded window.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -14,10 +26,136 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
+from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
-from markdown.extensions.toc import render_inner_html, strip_tags, unique
+from markdown.extensions.tables import TableProcessor
+from markdown.extensions.toc import render_inner_html, slugify, strip_tags, unique
+from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
+
+# A paragraph, list or table longer than this is refused (the admin says so): Python-Markdown
+# peels some blocks line by line, so time grows with the square of a block's length.
+MAX_BLOCK_LENGTH = 5_000
+# Longer link destinations (with their title) are left as text: real ones are far shorter.
+LINK_WINDOW = 2_000
+LINK_TITLE_WINDOW = 500
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
+    "em", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "q", "s", "strong", "sub",
+    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "class", "aria-label"},
+    "abbr": {"title"},
+    "div": {"class"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+    "ol": {"start"},
+}
+# Class names markdown itself produces; anything else an editor writes is dropped.
+ALLOWED_CLASSES = {"a": {"anchor"}, "div": {"heading"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+# What markdown's table of contents produces: a heading id can't clobber globals or CSS hooks.
+HEADING_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
+# Ids the page around the text uses (the skip link's target, the contents list).
+RESERVED_IDS = {"main", "top", "contents"}
+ALIGNMENTS = {"left", "center", "right"}
+SCOPES = {"col", "row", "colgroup", "rowgroup"}
+
+_BRACKETS = re.compile(r"[\[\]]")
+_PARENS = re.compile(r"[()]")
+_QUOTES = re.compile(r"""['"]""")
+
+
+def _pairs(text: str, pattern: re.Pattern[str], opening: str) -> dict[int, int]:
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    for match in pattern.finditer(text):
+        if match.group() == opening:
+            stack.append(match.start())
+        elif stack:
+            pairs[stack.pop()] = match.start()
+    return pairs
+
+
+@functools.lru_cache(maxsize=32)
+def _bracket_pairs(text: str) -> dict[int, int]:
+    """Where each ``[`` in ``text`` is closed: the same answer Python-Markdown counts its way to."""
+    return _pairs(text, _BRACKETS, "[")
+
+
+@functools.lru_cache(maxsize=32)
+def _paren_pairs(text: str) -> dict[int, int]:
+    return _pairs(text, _PARENS, "(")
+
+
+class _BoundedLinkMixin:
+    """Link and image parsing in linear time, with the results Python-Markdown would give.
+
+    ``getText`` counted brackets from every ``[`` to the end of the paragraph; a
+    string matched once gives the same closing bracket. ``getLink`` tracks
+    parentheses and quotes; without quotes that is plain matching, with them the
+    original runs on a bounded window.
+    """
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        if index < 1 or data[index - 1] != "[":
+            return super().getText(data, index)
+        close = _bracket_pairs(data).get(index - 1)
+        if close is None:
+            return data[index:], len(data), False
+        return data[index:close], close + 1, True
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        if index < len(data) and data[index] == "(":
+            close = _paren_pairs(data).get(index)
+            end = close if close is not None else min(len(data), index + LINK_WINDOW)
+            if not _QUOTES.search(data, index, end):
+                if close is None:
+                    return "", None, index, False
+                return super().getLink(data[: close + 1], index)
+            return super().getLink(data[: index + LINK_TITLE_WINDOW], index)
+        return super().getLink(data[: index + LINK_WINDOW], index)
+
+
+class _QuickTableTest:
+    """Python-Markdown's table test splits and strips every line of a block, and runs again
+    each time a heading or rule is taken off the block's top: quadratic in lines. A first
+    line without a pipe can't start a table, so say so at once (the original's answer too).
+    """
+
+    def test(self, parent, block: str) -> bool:
+        first_line = block.partition("\n")[0]
+        if "\n" not in block or "|" not in first_line:
+            return False
+        return super().test(parent, block)
+
+
+class Hardening(Extension):
+    """Keep rendering time proportional to the text, whatever an editor pastes."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        if "html_block" in md.preprocessors:
+            md.preprocessors.deregister("html_block")
+        for processor in md.inlinePatterns:
+            if isinstance(processor, LinkInlineProcessor):
+                processor.__class__ = _with(_BoundedLinkMixin, type(processor))
+        for processor in md.parser.blockprocessors:
+            if isinstance(processor, TableProcessor):
+                processor.__class__ = _with(_QuickTableTest, type(processor))
+
+
+@functools.cache
+def _with(mixin: type, processor_class: type) -> type:
+    return type(f"Hardened{processor_class.__name__}", (mixin, processor_class), {})
+
 
 CAPTION_PREFIX = "Table:"
 HEADING = re.compile(r"h[2-6]")
@@ -58,7 +196,8 @@ class HeadingLinks(Treeprocessor):
     """Keep heading ids unique on the page and give each heading a permalink beside it.
 
     ``ids`` holds the ids already used on the page (the template's own, earlier texts');
-    a heading whose id is taken gets the next free ``_1``, ``_2`` suffix. The permalink
+    a heading whose id is taken gets the next free ``_1``, ``_2`` suffix, and one the
+    sanitiser would refuse (``{: #Main }``) gets its title's slug instead. The permalink
     sits outside the heading, named for it, so a screen reader hears the heading's title
     alone: ``<div class="heading"><h2 id="x">Title</h2><a class="anchor" href="#x"
     aria-label="Link to this section: Title">#</a></div>``, as the templates' own
@@ -74,8 +213,11 @@ class HeadingLinks(Treeprocessor):
             for index, heading in enumerate(list(parent)):
                 if not HEADING.fullmatch(str(heading.tag)) or "id" not in heading.attrib:
                     continue
-                heading.set("id", unique(heading.get("id"), self.ids))
                 title = html.unescape(strip_tags(render_inner_html(heading, self.md)))
+                wanted = heading.get("id")
+                if not HEADING_ID.fullmatch(wanted):
+                    wanted = _heading_id(title, "-") or "section"
+                heading.set("id", unique(wanted, self.ids))
                 wrapper = etree.Element("div", {"class": "heading"})
                 link = etree.SubElement(
                     wrapper,
@@ -102,38 +244,33 @@ class HeadingLinksExtension(Extension):
         md.treeprocessors.register(HeadingLinks(md, self.ids), "heading_links", 4)
 
 
-EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension()]
-EXTENSION_CONFIGS = {"toc": {"toc_depth": "2-4"}}
+def _heading_id(value: str, separator: str) -> str:
+    """Markdown's slug for a heading, kept clear of the ids the page itself uses."""
+    slug = slugify(value, separator)
+    return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
 
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt",
-    "em", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "q", "s", "strong", "sub",
-    "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "aria-label"},
-    "abbr": {"title"},
-    "div": {"class"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
-    "h5": {"id"},
-    "h6": {"id"},
-    "td": {"align"},
-    "th": {"align", "scope"},
-    "ol": {"start"},
+
+EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension(), Hardening()]
+EXTENSION_CONFIGS = {
+    # Alignment as an attribute: a style="" attribute would be stripped (and refused by our CSP).
+    "extra": {"tables": {"use_align_attribute": True}},
+    # Permalinks come from HeadingLinks, beside the heading rather than inside it.
+    "toc": {"toc_depth": "2-4", "slugify": _heading_id},
 }
-# Class names markdown itself produces; anything else an editor writes is dropped.
-ALLOWED_CLASSES = {"a": {"anchor"}, "div": {"heading"}}
-URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [name for name in value.split() if name in ALLOWED_CLASSES.get(tag, ())]
         return " ".join(kept) or None
-    if attribute == "align" and value not in {"left", "center", "right"}:
-        return None
+    if attribute == "id":
+        return value if HEADING_ID.fullmatch(value) and value not in RESERVED_IDS else None
+    if attribute == "align":
+        return value if value in ALIGNMENTS else None
+    if attribute == "scope":
+        return value if value in SCOPES else None
+    if attribute == "start":
+        return value if value.isascii() and value.isdigit() and len(value) <= 6 else None
     return value
 
 
@@ -142,13 +279,30 @@ def render(source: str, ids: set[str] | None = None) -> SafeString:
 
     Texts shown on one page share ``ids`` (updated in place), so no heading id repeats
     another text's or the template's own.
+
+    Nesting too deep for Python's stack (a thousand ``1. `` in a row) can't be
+    saved from the admin; should it reach here anyway, the text is shown escaped
+    rather than failing the page.
     """
     if not source:
         return mark_safe("")
+    try:
+        return _render(source, ids)
+    except RecursionError:
+        return mark_safe(linebreaks(escape(source)))  # escaped just here
+
+
+def _page_ids(ids: set[str] | None) -> set[str]:
+    """The page's taken ids, the ones every page reserves included."""
     ids = set() if ids is None else ids
+    ids |= RESERVED_IDS
+    return ids
+
+
+def _render(source: str, ids: set[str] | None = None) -> SafeString:
     rendered = markdown.markdown(
         source,
-        extensions=[*EXTENSIONS, HeadingLinksExtension(ids)],
+        extensions=[*EXTENSIONS, HeadingLinksExtension(_page_ids(ids))],
         extension_configs=EXTENSION_CONFIGS,
         output_format="html",
     )
@@ -161,7 +315,21 @@ def render(source: str, ids: set[str] | None = None) -> SafeString:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return mark_safe(clean)  # sanitised by nh3 just above
+    # Raw block HTML leaves the paragraph it was wrapped in empty once sanitised.
+    return mark_safe(clean.replace("<p></p>", ""))  # sanitised by nh3 just above
+
+
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def longest_block(source: str) -> int:
+    """Length of the longest paragraph, list or table (text between blank lines)."""
+    return max((len(block) for block in _BLOCK_BREAK.split(source)), default=0)
+
+
+def render_strict(source: str) -> SafeString:
+    """Like :func:`render`, but raises ``RecursionError`` instead of falling back: for checks."""
+    return _render(source) if source else mark_safe("")
 
 
 class _Outline(HTMLParser):

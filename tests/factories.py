@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from itertools import count
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from assessments import services
+from assessments.pending import PendingResult
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 
 _seq = count(1)
@@ -94,3 +99,87 @@ def make_user(username: str | None = None, password: str = "a-long-passphrase-42
     )
     user.raw_password = password
     return user
+
+
+def make_editor(username: str | None = None, password: str = "a-long-passphrase-42", **fields):
+    """A staff account in the Editors group, made the way `manage.py add_editor` makes one."""
+    from guide.editors import editor_create
+
+    user = editor_create(username=username or f"editor{_n()}", password=password, **fields)
+    user.raw_password = password
+    return user
+
+
+QUIZ_LEANINGS = [Sign.Leaning.ANXIOUS] * 5 + [Sign.Leaning.AVOIDANT] * 5 + [Sign.Leaning.BOTH] * 5
+
+
+@dataclass
+class Quiz:
+    signs: list[Sign]
+    strategies: list[Strategy]
+    chapters: dict[str, Section]
+
+    def post_data(self, values, *, key, subject="self") -> dict:
+        """A complete, valid quiz post; ``values`` is one int per sign, or one for all."""
+        if isinstance(values, int):
+            values = [values] * len(self.signs)
+        data = {"key": str(key), "subject": subject}
+        for sign, value in zip(self.signs, values, strict=True):
+            data[f"sign-{sign.slug}"] = str(value)
+        return data
+
+
+def make_quiz() -> Quiz:
+    """15 signs (5 anxious, 5 avoidant, 5 both) with strategies, chapters and the partner FAQ."""
+    chapters = {
+        component: make_section(slug=f"chapter-{component}", component=component)
+        for component in (
+            Section.Component.SIGNS,
+            Section.Component.ANXIOUS,
+            Section.Component.AVOIDANT,
+            Section.Component.THERAPIES,
+            Section.Component.REPAIR,
+            Section.Component.FAQS,
+        )
+    }
+    strategies = [
+        make_strategy(slug="calm-breath", title="Calm Breath", path=Strategy.Path.ANXIOUS),
+        make_strategy(slug="wait-ten", title="Wait Ten Minutes", path=Strategy.Path.ANXIOUS),
+        make_strategy(slug="small-reach", title="Small Reach", path=Strategy.Path.AVOIDANT),
+        make_strategy(slug="body-scan", title="Body Scan", path=Strategy.Path.AVOIDANT),
+        make_strategy(slug="quick-apology", title="Quick Apology", path=Strategy.Path.REPAIR),
+    ]
+    signs = []
+    for position, leaning in enumerate(QUIZ_LEANINGS, start=1):
+        sign = make_sign(
+            slug=f"sign-{position:02d}",
+            order=position,
+            text=f"You show sign number {position}",
+            partner_text=f"They show sign number {position}",
+            leaning=leaning,
+        )
+        if leaning == Sign.Leaning.ANXIOUS:
+            sign.strategies.set(strategies[0:2])
+        elif leaning == Sign.Leaning.AVOIDANT:
+            sign.strategies.set(strategies[2:4])
+        else:
+            sign.strategies.set([strategies[0], strategies[2], strategies[4]])
+        signs.append(sign)
+    make_faq(
+        slug="secure-partner",
+        question="How can I tell if a potential partner is securely attached?",
+    )
+    return Quiz(signs=signs, strategies=strategies, chapters=chapters)
+
+
+def take_quiz(quiz: Quiz, owner, values, *, subject: str = "self", when=None):
+    """A stored result for ``owner``, as if taken at ``when``; ``values`` as in post_data."""
+    if isinstance(values, int):
+        values = [values] * len(quiz.signs)
+    pending = PendingResult(
+        key=uuid.uuid4(),
+        subject=subject,
+        answers={s.slug: v for s, v in zip(quiz.signs, values, strict=True)},
+        taken_at=when or timezone.now(),
+    )
+    return services.result_claim(owner=owner, pending=pending)

@@ -9,7 +9,11 @@ os.environ["HTTPS"] = "false"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("EMAIL_HOST", None)
 
+import config.settings as base_settings  # noqa: E402
 from config.settings import *  # noqa: E402,F403
+
+# Stand-in readers' data pointing at guide items (see tests/reader_data).
+INSTALLED_APPS = [*base_settings.INSTALLED_APPS, "tests.reader_data"]
 
 # Fast, deliberately weak hashing: test passwords protect nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

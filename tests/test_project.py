@@ -132,3 +132,14 @@ def test_container_runs_as_a_non_root_user():
     assert users, "the image must name its user"
     assert users[-1] not in {"root", "0"}
     assert "HEALTHCHECK" in dockerfile
+
+
+def test_pages_are_compressed_and_still_answer_304_when_unchanged(client, db):
+    first = client.get("/privacy/", headers={"accept-encoding": "gzip"})
+
+    assert first.status_code == 200
+    assert first["Content-Encoding"] == "gzip"
+    again = client.get(
+        "/privacy/", headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]}
+    )
+    assert again.status_code == 304

@@ -1,8 +1,59 @@
+"""The real guide, and the people who visit the admin: nobody, a reader, an editor, a superuser."""
+
+from __future__ import annotations
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import make_editor, make_user
 
 
 @pytest.fixture
 def guide(db):
     """The real guide, loaded from fixtures/guide.json as `make run` loads it."""
     call_command("load_guide", verbosity=0)
+
+
+@pytest.fixture
+def reader(db):
+    return make_user()
+
+
+@pytest.fixture
+def editor(db):
+    return make_editor()
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser("root", "root@example.com", "a-long-pass-42")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def public():
+    """A signed-out visitor, separate from ``client`` (which the editor may be using)."""
+    return Client()
+
+
+def form_data(form) -> dict:
+    """What a browser would post back for a rendered admin form, untouched."""
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [str(item) for item in value]
+        else:
+            data[name] = str(value)
+    return data

@@ -66,10 +66,19 @@ def test_texts_on_one_page_never_repeat_a_heading_id():
     body = render("## Why\n\n## Sources\n\n## Main", page_ids)
     closing = render("## Why\n\n## Why", page_ids)
 
-    assert re.findall(r'<h2 id="([^"]+)"', body) == ["why", "sources", "main_1"]
+    assert re.findall(r'<h2 id="([^"]+)"', body) == ["why", "sources", "main-section"]
     assert re.findall(r'<h2 id="([^"]+)"', closing) == ["why_1", "why_2"]
     assert 'href="#why_2"' in closing
-    assert page_ids >= {"why", "why_1", "why_2", "sources", "main_1"}
+    assert page_ids >= {"why", "why_1", "why_2", "sources", "main-section"}
+
+
+def test_a_permalink_always_points_at_the_id_its_heading_keeps():
+    for source in ["## Title {: #main }", "## Title {: #Not_Valid! }", "## Title {: #contents }"]:
+        html = str(render(source))
+
+        heading_id = re.search(r'<h2 id="([^"]+)"', html).group(1)
+        assert f'href="#{heading_id}"' in html, html
+        assert heading_id not in {"main", "contents"}
 
 
 def test_an_editor_cannot_forge_a_heading_wrapper_class_elsewhere():

@@ -8,11 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils.html import escape
 
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from tests.factories import make_section, make_sign, make_strategy, make_user
 
+QUIZ = reverse("assessments:quiz")
+LOGIN = reverse("assessments:login")
 CHAPTERS = [
     "what-is-secure-attachment",
     "characteristics-of-secure-attachment",
@@ -45,7 +48,7 @@ def test_home_opens_with_the_guide_lists_every_chapter_and_invites_to_the_quiz(c
         assert f'href="/guide/{slug}/"' in page
     summary = Section.objects.get(slug="earned-security").summary
     assert summary in page
-    assert 'href="/quiz/"' in page
+    assert f'href="{QUIZ}"' in page
 
 
 def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client, guide):
@@ -85,7 +88,7 @@ def test_a_chapter_lists_the_references_it_cites(client, guide):
 def test_signs_link_to_the_quiz_and_to_the_strategies_that_help(client, guide):
     page = chapter(client, "signs-of-secure-attachment")
 
-    assert 'href="/quiz/"' in page
+    assert f'href="{QUIZ}"' in page
     signs = Sign.objects.prefetch_related("strategies")
     assert len(signs) == 15
     for sign in signs:
@@ -112,7 +115,7 @@ def test_strategies_are_numbered_anchored_and_each_has_its_own_page(client, guid
 def test_anonymous_readers_get_a_sign_in_link_to_save_not_a_form(client, guide):
     for url in ["/strategies/physiological-sigh/", "/guide/from-anxious-to-secure/"]:
         page = html(client.get(url))
-        assert 'href="/accounts/login/?next=/strategies/physiological-sigh/"' in page
+        assert f'href="{LOGIN}?next=/strategies/physiological-sigh/"' in page
         assert "<form" not in page.split("<main")[1].split("</main>")[0].replace(
             '<form class="search-form"', ""
         )
@@ -125,9 +128,12 @@ def test_signed_in_readers_get_a_save_form_for_each_strategy(client, guide):
     page = html(client.get("/guide/from-avoidant-to-secure/"))
 
     for strategy in Strategy.objects.filter(path=Strategy.Path.AVOIDANT):
-        assert f'method="post" action="/toolkit/save/{strategy.slug}/"' in page
-    assert page.count("csrfmiddlewaretoken") == 4
-    assert "/accounts/login/?next=" not in page
+        save = reverse("assessments:save", args=[strategy.slug])
+        assert f'method="post" action="{save}"' in page
+    # One form per strategy in the page's content (the header's sign-out form is apart).
+    main = page.split("<main")[1].split("</main>")[0]
+    assert main.count("csrfmiddlewaretoken") == 4
+    assert f"{LOGIN}?next=" not in page
 
 
 def test_repair_scripts_are_quotes_under_repair_after_rupture(client, guide):

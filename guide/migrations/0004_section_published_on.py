@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guide', '0002_content_constraints'),
+        ('guide', '0003_content_constraints'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guide', '0001_initial'),
+        ('guide', '0002_editors_group'),
     ]
 
     operations = [

@@ -1,0 +1,169 @@
+"""The history trend chart, drawn on the server as SVG geometry for the template.
+
+No JavaScript and no chart library: the template draws lines and markers from the numbers
+computed here, and a table beside it says the same in text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.dateformat import format as date_format
+
+WIDTH = 640
+HEIGHT = 280
+LEFT = 56
+RIGHT = 24
+TOP = 16
+BOTTOM = 56
+MAX_X_LABELS = 5
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    value: int
+
+    # Each series has its own marker shape, so the lines differ by more than color.
+    @property
+    def square(self) -> tuple[str, str]:
+        return f"{self.x - 4:.1f}", f"{self.y - 4:.1f}"
+
+    @property
+    def diamond(self) -> str:
+        return f"M {self.x:.1f} {self.y - 5:.1f} l 5 5 l -5 5 l -5 -5 z"
+
+
+@dataclass(frozen=True)
+class Series:
+    key: str
+    label: str
+    points: list[Point]
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+    anchor: str = "middle"  # SVG text-anchor: the outermost dates stay inside the chart
+    inner: bool = False  # hidden on narrow screens, where only the first and last fit
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    left: int
+    right: float
+    top: int
+    bottom: float
+    series: list[Series]
+    y_ticks: list[Tick]
+    x_ticks: list[Tick]
+    description: str
+
+    @property
+    def label_y(self) -> float:
+        return self.bottom + 22
+
+
+@dataclass(frozen=True)
+class Attempt:
+    taken_at: datetime
+    overall: int
+    anxious_side: int | None
+    avoidant_side: int | None
+
+
+def _y(value: int) -> float:
+    plot_height = HEIGHT - TOP - BOTTOM
+    return TOP + (100 - value) / 100 * plot_height
+
+
+def _x(index: int, count: int) -> float:
+    plot_width = WIDTH - LEFT - RIGHT
+    if count == 1:
+        return LEFT + plot_width / 2
+    return LEFT + index * plot_width / (count - 1)
+
+
+def short_date(moment: datetime) -> str:
+    return date_format(moment, "M j, Y")
+
+
+def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
+    """Overall, anxious-side and avoidant-side scores over attempts, oldest first.
+
+    Attempts are spaced evenly rather than by date: the point is the order of change,
+    and months-apart retakes would otherwise squash recent ones together.
+    """
+    count = len(attempts)
+    series = []
+    for key, label in (
+        ("overall", "Overall"),
+        ("anxious_side", "Anxious-side signs"),
+        ("avoidant_side", "Avoidant-side signs"),
+    ):
+        points = [
+            Point(_x(i, count), _y(value), value)
+            for i, attempt in enumerate(attempts)
+            if (value := getattr(attempt, key)) is not None
+        ]
+        if points:
+            series.append(Series(key, label, points))
+
+    step = max(1, -(-count // MAX_X_LABELS))  # ceiling division
+    x_ticks = [
+        Tick(_x(i, count), short_date(attempt.taken_at))
+        for i, attempt in enumerate(attempts)
+        if i % step == 0 or i == count - 1
+    ]
+    if len(x_ticks) >= 3 and x_ticks[-1].position - x_ticks[-2].position < 120:
+        # Keep the latest date readable when it would crowd the one before.
+        del x_ticks[-2]
+    if len(x_ticks) > 1:
+        x_ticks = [
+            Tick(
+                tick.position,
+                tick.label,
+                anchor="start" if i == 0 else "end" if i == len(x_ticks) - 1 else "middle",
+                inner=0 < i < len(x_ticks) - 1,
+            )
+            for i, tick in enumerate(x_ticks)
+        ]
+    y_ticks = [Tick(_y(value), str(value)) for value in (0, 25, 50, 75, 100)]
+
+    if count == 0:
+        description = "No attempts yet."
+    elif count == 1:
+        only = attempts[0]
+        description = (
+            f"One attempt so far ({short_date(only.taken_at)}): overall {only.overall} out of 100."
+        )
+    else:
+        first, last = attempts[0], attempts[-1]
+        description = (
+            f"{who} overall score across {count} attempts went from {first.overall} out of "
+            f"100 ({short_date(first.taken_at)}) to {last.overall} "
+            f"({short_date(last.taken_at)}). "
+            "The anxious-side and avoidant-side scores are drawn as dashed and dotted lines."
+        )
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        top=TOP,
+        bottom=HEIGHT - BOTTOM,
+        series=series,
+        y_ticks=y_ticks,
+        x_ticks=x_ticks,
+        description=description,
+    )

@@ -1,0 +1,223 @@
+"""Forms for the quiz and the reader's account pages.
+
+The quiz form is strict: it accepts exactly one answer from 1 to 5 per sign on the page
+and nothing else, so a tampered post is refused whole rather than half-stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from assessments.models import NOTE_MAX_LENGTH, Subject
+from guide.models import Sign
+
+FIELD_PREFIX = "sign-"
+ALLOWED_EXTRA = {"csrfmiddlewaretoken", "subject", "key"}
+
+SCALE_SELF = (
+    "Not like me at all",
+    "Not much like me",
+    "Somewhat like me",
+    "Mostly like me",
+    "Very much like me",
+)
+SCALE_PARTNER = (
+    "Not like them at all",
+    "Not much like them",
+    "Somewhat like them",
+    "Mostly like them",
+    "Very much like them",
+)
+
+TAMPERED = "tampered"
+
+
+def scale_labels(*, about_partner: bool) -> tuple[str, ...]:
+    return SCALE_PARTNER if about_partner else SCALE_SELF
+
+
+def field_name(slug: str) -> str:
+    return f"{FIELD_PREFIX}{slug}"
+
+
+@dataclass
+class Question:
+    """What the template needs to draw one sign as a fieldset of five radios."""
+
+    position: int
+    sign: Sign
+    text: str
+    name: str
+    choices: list[tuple[int, str]]
+    value: int | None
+    errors: list[str]
+    missing: bool = False  # unanswered, as opposed to answered with a value not on offer
+
+    @property
+    def first_input_id(self) -> str:
+        return f"{self.name}-1"
+
+
+class QuizForm(forms.Form):
+    subject = forms.ChoiceField(choices=Subject.choices, widget=forms.HiddenInput)
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, signs: list[Sign], about_partner: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.signs = signs
+        self.about_partner = about_partner
+        labels = scale_labels(about_partner=about_partner)
+        choices = list(enumerate(labels, start=1))
+        for sign in signs:
+            text = sign.partner_text if about_partner else sign.text
+            self.fields[field_name(sign.slug)] = forms.TypedChoiceField(
+                label=text,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Choose one of the five answers for this sign.",
+                    # Django formats this message with the posted value: escape any % in it.
+                    "invalid_choice": (
+                        f"“{text}” got an answer this page does not offer: choose one of "
+                        "the five answers."
+                    ).replace("%", "%%"),
+                },
+            )
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
+            self.initial.setdefault("subject", Subject.PARTNER if about_partner else Subject.SELF)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.is_bound:
+            return cleaned
+        expected = set(self.fields)
+        unexpected = sorted(name for name in self.data if name not in expected | ALLOWED_EXTRA)
+        unknown_signs = [name for name in unexpected if name.startswith(FIELD_PREFIX)]
+        if unknown_signs:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "The form answered a sign that is not in this quiz, so nothing was "
+                    "saved. The quiz may have changed since the page was opened: please "
+                    "check your answers and send them again.",
+                    code=TAMPERED,
+                ),
+            )
+        elif unexpected:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "The form carried fields this page does not have, so nothing was saved. "
+                    "Please check your answers and send them again.",
+                    code=TAMPERED,
+                ),
+            )
+        duplicated = [name for name in expected if len(self.data.getlist(name)) > 1]
+        if duplicated:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "Some signs were answered more than once, so nothing was saved. "
+                    "Please choose one answer for each sign and send again.",
+                    code=TAMPERED,
+                ),
+            )
+        return cleaned
+
+    @property
+    def tampered(self) -> bool:
+        """True when the post could not have come from this page as drawn."""
+        if not self.is_bound or self.is_valid():
+            return False
+        for name, errors in self.errors.as_data().items():
+            for error in errors:
+                if error.code != "required" or name in {"subject", "key"}:
+                    return True
+        return False
+
+    def answers(self) -> dict[str, int]:
+        return {sign.slug: self.cleaned_data[field_name(sign.slug)] for sign in self.signs}
+
+    def questions(self) -> list[Question]:
+        choices = list(enumerate(scale_labels(about_partner=self.about_partner), start=1))
+        questions = []
+        for position, sign in enumerate(self.signs, start=1):
+            name = field_name(sign.slug)
+            value = None
+            if self.is_bound:
+                raw = self.data.getlist(name)
+                if len(raw) == 1 and raw[0] in {"1", "2", "3", "4", "5"}:
+                    value = int(raw[0])
+            questions.append(
+                Question(
+                    position=position,
+                    sign=sign,
+                    text=self.fields[name].label,
+                    name=name,
+                    choices=choices,
+                    value=value,
+                    errors=list(self.errors.get(name, [])) if self.is_bound else [],
+                    missing=self.is_bound and self.has_error(name, code="required"),
+                )
+            )
+        return questions
+
+
+class SignUpForm(UserCreationForm):
+    """A username and a password; an email only if the reader wants password resets."""
+
+    email = forms.EmailField(
+        required=False,
+        help_text="Optional. Used only to send you a password reset link if you ask for one.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "username"
+        ].help_text = "Letters, digits and @ . + - _ only. It need not be your real name."
+        self.fields[
+            "password1"
+        ].help_text = "At least 10 characters, not a common password, not all numbers."
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label="Private note",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only you can see this.",
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                "That is not your current password, so nothing was deleted.", code="wrong"
+            )
+        return password

@@ -1,0 +1,344 @@
+"""What the result and history pages show, gathered in a fixed, small number of queries.
+
+A stored result and an anonymous one from the session are shown by the same template:
+both become a :class:`ResultView`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+
+from assessments import scoring
+from assessments.charts import Attempt, Chart, trend_chart
+from assessments.forms import scale_labels
+from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.pending import PendingResult
+from guide.models import FAQ, Section, Sign, Strategy
+
+PARTNER_FAQ_SLUG = "secure-partner"
+PATH_COMPONENTS = {
+    scoring.ANXIOUS: (Section.Component.ANXIOUS, "From anxious to secure"),
+    scoring.AVOIDANT: (Section.Component.AVOIDANT, "From avoidant to secure"),
+}
+
+
+def published_strategies() -> Prefetch:
+    return Prefetch("strategies", queryset=Strategy.objects.published().order_by("order", "pk"))
+
+
+def chapter_urls() -> dict[str, str]:
+    """Each typed chapter's URL by component, in one query (``chapter_url`` costs one each)."""
+    rows = (
+        Section.objects.published()
+        .exclude(component__in=["", Section.Component.INTRO])
+        .values_list("component", "slug")
+    )
+    return {component: reverse("guide:section", kwargs={"slug": slug}) for component, slug in rows}
+
+
+def partner_faq_url(chapters: dict[str, str]) -> str | None:
+    """The FAQ on telling whether a partner is securely attached, wherever editors put it."""
+    faq = (
+        FAQ.objects.published()
+        .filter(Q(slug=PARTNER_FAQ_SLUG) | Q(question__icontains="partner is securely attached"))
+        .order_by("order")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    faqs = chapters.get(Section.Component.FAQS)
+    if faq is None or faqs is None:
+        return faqs
+    return f"{faqs}#{faq}"
+
+
+@dataclass
+class AnswerRow:
+    position: int
+    slug: str
+    text: str
+    leaning: str
+    value: int
+    value_label: str
+    sign_url: str | None
+    strategies: list[Strategy]
+
+
+@dataclass
+class PathLink:
+    side: str
+    title: str
+    url: str | None
+
+
+@dataclass
+class ResultView:
+    subject: str
+    taken_at: datetime
+    scores: scoring.Scores
+    rows: list[AnswerRow]
+    chapters: dict[str, str]
+    faq_url: str | None = None
+    result: Result | None = None
+    paths: list[PathLink] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paths = [
+            PathLink(side, title, self.chapters.get(component))
+            for side in scoring.recommended_paths(self.scores)
+            for component, title in [PATH_COMPONENTS[side]]
+        ]
+
+    @property
+    def about_partner(self) -> bool:
+        return self.subject == Subject.PARTNER
+
+    @property
+    def meaning(self) -> scoring.Meaning:
+        return scoring.overall_meaning(self.scores.overall, about_partner=self.about_partner)
+
+    @property
+    def anxious_meaning(self) -> str:
+        return scoring.side_meaning(self.scores.anxious_side)
+
+    @property
+    def avoidant_meaning(self) -> str:
+        return scoring.side_meaning(self.scores.avoidant_side)
+
+    @property
+    def strengths(self) -> list[AnswerRow]:
+        return [row for row in self.rows if scoring.is_strength(row.value)]
+
+    @property
+    def growth_edges(self) -> list[AnswerRow]:
+        return [row for row in self.rows if scoring.is_growth_edge(row.value)]
+
+    @property
+    def in_between(self) -> list[AnswerRow]:
+        return [
+            row
+            for row in self.rows
+            if not scoring.is_strength(row.value) and not scoring.is_growth_edge(row.value)
+        ]
+
+    @property
+    def start_from(self) -> list[AnswerRow]:
+        """The signs to start with: growth edges, else the in-between ones."""
+        return self.growth_edges or self.in_between
+
+    @property
+    def start_strategies(self) -> list[Strategy]:
+        """Strategies for the signs to start with: those helping most signs first, then
+        those on a suggested path, then in the guide's order."""
+        found: dict[str, Strategy] = {}
+        helps: dict[str, int] = {}
+        for row in self.start_from:
+            for strategy in row.strategies:
+                found.setdefault(strategy.slug, strategy)
+                helps[strategy.slug] = helps.get(strategy.slug, 0) + 1
+        sides = [path.side for path in self.paths]
+        return sorted(
+            found.values(),
+            key=lambda s: (-helps[s.slug], s.path not in sides, s.order, s.pk),
+        )
+
+    @property
+    def therapies_url(self) -> str | None:
+        return self.chapters.get(Section.Component.THERAPIES)
+
+    @property
+    def repair_url(self) -> str | None:
+        return self.chapters.get(Section.Component.REPAIR)
+
+
+def _sign_url(chapters: dict[str, str], sign: Sign | None) -> str | None:
+    signs = chapters.get(Section.Component.SIGNS)
+    if sign is None or not sign.published or signs is None:
+        return None
+    return f"{signs}#{sign.slug}"
+
+
+def saved_slugs_for(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        SavedStrategy.objects.owned_by(user)
+        .filter(strategy__isnull=False)
+        .values_list("strategy_slug", flat=True)
+    )
+
+
+def stored_result_view(result: Result) -> ResultView:
+    """A stored result as taken: its scores and its answers' own wording."""
+    labels = scale_labels(about_partner=result.subject == Subject.PARTNER)
+    answers = (
+        Answer.objects.filter(result=result)
+        .select_related("sign")
+        .prefetch_related(
+            Prefetch(
+                "sign__strategies",
+                queryset=Strategy.objects.published().order_by("order", "pk"),
+            )
+        )
+    )
+    chapters = chapter_urls()
+    rows = [
+        AnswerRow(
+            position=answer.position,
+            slug=answer.sign_slug,
+            text=answer.text,
+            leaning=answer.leaning,
+            value=answer.value,
+            value_label=labels[answer.value - 1],
+            sign_url=_sign_url(chapters, answer.sign),
+            strategies=list(answer.sign.strategies.all()) if answer.sign else [],
+        )
+        for answer in answers
+    ]
+    scores = scoring.Scores(result.overall, result.anxious_side, result.avoidant_side)
+    return ResultView(
+        subject=result.subject,
+        taken_at=result.created,
+        scores=scores,
+        rows=rows,
+        chapters=chapters,
+        faq_url=partner_faq_url(chapters) if result.subject == Subject.PARTNER else None,
+        result=result,
+    )
+
+
+def pending_result_view(pending: PendingResult) -> ResultView | None:
+    """An anonymous result, scored against today's signs (it was taken minutes ago)."""
+    labels = scale_labels(about_partner=pending.about_partner)
+    signs = (
+        Sign.objects.published()
+        .filter(slug__in=pending.answers)
+        .order_by("order", "pk")
+        .prefetch_related(published_strategies())
+    )
+    chapters = chapter_urls()
+    rows = [
+        AnswerRow(
+            position=position,
+            slug=sign.slug,
+            text=sign.partner_text if pending.about_partner else sign.text,
+            leaning=sign.leaning,
+            value=pending.answers[sign.slug],
+            value_label=labels[pending.answers[sign.slug] - 1],
+            sign_url=_sign_url(chapters, sign),
+            strategies=list(sign.strategies.all()),
+        )
+        for position, sign in enumerate(signs, start=1)
+    ]
+    if not rows:
+        return None
+    scores = scoring.score(scoring.Rated(row.slug, row.leaning, row.value) for row in rows)
+    return ResultView(
+        subject=pending.subject,
+        taken_at=pending.taken_at,
+        scores=scores,
+        rows=rows,
+        chapters=chapters,
+        faq_url=partner_faq_url(chapters) if pending.about_partner else None,
+    )
+
+
+@dataclass
+class SignChange:
+    text: str
+    previous: int | None
+    current: int
+    change: scoring.Change
+
+
+@dataclass
+class SubjectHistory:
+    subject: str
+    label: str
+    results: list[Result]  # oldest first
+    chart: Chart
+    score_changes: list[tuple[str, int | None, int | None, scoring.Change]]
+    sign_changes: list[SignChange]
+
+    @property
+    def latest(self) -> Result:
+        return self.results[-1]
+
+    @property
+    def previous(self) -> Result | None:
+        return self.results[-2] if len(self.results) > 1 else None
+
+    @property
+    def newest_first(self) -> list[Result]:
+        return list(reversed(self.results))
+
+
+def history_for(user) -> list[SubjectHistory]:
+    """Every attempt per subject, the trend, and what changed since the attempt before.
+
+    Two queries whatever the number of attempts: the results, then the answers of the
+    latest two attempts per subject.
+    """
+    results = list(Result.objects.owned_by(user).order_by("created", "pk"))
+    by_subject: dict[str, list[Result]] = {}
+    for result in results:
+        by_subject.setdefault(result.subject, []).append(result)
+
+    compare_ids = [r.pk for rs in by_subject.values() for r in rs[-2:] if len(rs) > 1]
+    answers: dict[int, dict[str, Answer]] = {}
+    if compare_ids:
+        for answer in Answer.objects.filter(result_id__in=compare_ids).order_by("position"):
+            answers.setdefault(answer.result_id, {})[answer.sign_slug] = answer
+
+    histories = []
+    for subject in (Subject.SELF, Subject.PARTNER):
+        attempts = by_subject.get(subject)
+        if not attempts:
+            continue
+        about_partner = subject == Subject.PARTNER
+        chart = trend_chart(
+            [Attempt(r.created, r.overall, r.anxious_side, r.avoidant_side) for r in attempts],
+            who="Their" if about_partner else "Your",
+        )
+        score_changes = []
+        sign_changes = []
+        if len(attempts) > 1:
+            before, latest = attempts[-2], attempts[-1]
+            for label, attr in (
+                ("Overall", "overall"),
+                ("Anxious-side signs", "anxious_side"),
+                ("Avoidant-side signs", "avoidant_side"),
+            ):
+                old, new = getattr(before, attr), getattr(latest, attr)
+                score_changes.append((label, old, new, scoring.score_change(old, new)))
+            old_answers = answers.get(before.pk, {})
+            for slug, answer in answers.get(latest.pk, {}).items():
+                old = old_answers.get(slug)
+                previous = old.value if old else None
+                sign_changes.append(
+                    SignChange(
+                        answer.text,
+                        previous,
+                        answer.value,
+                        scoring.sign_change(previous, answer.value),
+                    )
+                )
+        histories.append(
+            SubjectHistory(
+                subject=subject,
+                label="About a partner" if about_partner else "About me",
+                results=attempts,
+                chart=chart,
+                score_changes=score_changes,
+                sign_changes=sign_changes,
+            )
+        )
+    return histories
+
+
+def toolkit_for(user) -> Iterable[SavedStrategy]:
+    return SavedStrategy.objects.owned_by(user).select_related("strategy").order_by("created", "pk")

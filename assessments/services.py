@@ -1,0 +1,227 @@
+"""Writes to a reader's data, each in one transaction, plus the export that reads it all.
+
+Views stay thin: they validate input with forms and call these functions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from assessments import scoring
+from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.pending import PendingResult
+from guide.models import Sign, Strategy
+
+
+class ResultKeyTaken(Exception):
+    """The form's one-time key already belongs to another reader's result."""
+
+
+class UnknownSigns(Exception):
+    """The answers name signs that are not (or no longer) in the quiz."""
+
+    def __init__(self, slugs: list[str]) -> None:
+        super().__init__(f"Unknown signs: {', '.join(slugs)}")
+        self.slugs = slugs
+
+
+def quiz_signs() -> list[Sign]:
+    """The signs the quiz asks about, in the guide's order."""
+    return list(Sign.objects.published().order_by("order", "pk"))
+
+
+@transaction.atomic
+def result_create(
+    *,
+    owner: AbstractBaseUser,
+    subject: str,
+    key: uuid.UUID,
+    answers: Mapping[str, int],
+    taken_at: datetime | None = None,
+) -> Result:
+    """Score and store a completed quiz, or return the result already stored for this key.
+
+    Each answer keeps the sign's wording, leaning and position as the reader saw them, so
+    the result keeps its meaning when editors change or retire the sign. The key makes a
+    double submission store one result; the unique constraint settles a race between two.
+    """
+    existing = Result.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.owner_id != owner.pk:
+            raise ResultKeyTaken(str(key))
+        return existing
+
+    signs = {sign.slug: sign for sign in Sign.objects.published().filter(slug__in=answers)}
+    unknown = sorted(set(answers) - set(signs))
+    if unknown:
+        raise UnknownSigns(unknown)
+    if not answers:
+        raise ValueError("A result needs at least one answer.")
+
+    about_partner = subject == Subject.PARTNER
+    ordered = sorted(signs.values(), key=lambda sign: (sign.order, sign.pk))
+    rated = [scoring.Rated(sign.slug, sign.leaning, int(answers[sign.slug])) for sign in ordered]
+    scores = scoring.score(rated)  # validates the 1-5 range before anything is written
+
+    try:
+        with transaction.atomic():
+            result = Result.objects.create(
+                owner=owner,
+                subject=subject,
+                key=key,
+                overall=scores.overall,
+                anxious_side=scores.anxious_side,
+                avoidant_side=scores.avoidant_side,
+                created=taken_at or timezone.now(),
+            )
+    except IntegrityError:
+        # The same form arrived twice at once: the other request stored it first.
+        existing = Result.objects.get(key=key)
+        if existing.owner_id != owner.pk:
+            raise ResultKeyTaken(str(key)) from None
+        return existing
+
+    Answer.objects.bulk_create(
+        Answer(
+            result=result,
+            sign=sign,
+            sign_slug=sign.slug,
+            text=sign.partner_text if about_partner else sign.text,
+            leaning=sign.leaning,
+            position=position,
+            value=int(answers[sign.slug]),
+        )
+        for position, sign in enumerate(ordered, start=1)
+    )
+    return result
+
+
+@transaction.atomic
+def result_claim(*, owner: AbstractBaseUser, pending: PendingResult) -> Result | None:
+    """Store an anonymous result from the session in the reader's account.
+
+    Signs retired since the quiz was taken are left out rather than failing the whole
+    result; if none of its signs remain there is nothing meaningful to keep.
+    """
+    known = set(
+        Sign.objects.published().filter(slug__in=pending.answers).values_list("slug", flat=True)
+    )
+    answers = {slug: value for slug, value in pending.answers.items() if slug in known}
+    if not answers:
+        return None
+    return result_create(
+        owner=owner,
+        subject=pending.subject,
+        key=pending.key,
+        answers=answers,
+        taken_at=pending.taken_at,
+    )
+
+
+@transaction.atomic
+def result_delete(*, owner: AbstractBaseUser, result_id: int) -> bool:
+    deleted, _ = Result.objects.owned_by(owner).filter(pk=result_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def strategy_save(*, owner: AbstractBaseUser, strategy: Strategy) -> SavedStrategy:
+    """Put a strategy in the reader's toolkit; saving it again changes nothing."""
+    saved, created = SavedStrategy.objects.get_or_create(
+        owner=owner,
+        strategy_slug=strategy.slug,
+        defaults={"strategy": strategy, "title": strategy.title},
+    )
+    if not created and saved.strategy_id is None:
+        # Saved before, when the strategy had gone; it is back, so link it again.
+        saved.strategy = strategy
+        saved.title = strategy.title
+        saved.save(update_fields=["strategy", "title"])
+    return saved
+
+
+@transaction.atomic
+def strategy_unsave(*, owner: AbstractBaseUser, strategy_slug: str) -> bool:
+    """Take a strategy (and its note) out of the toolkit; unsaving twice is harmless."""
+    deleted, _ = SavedStrategy.objects.filter(owner=owner, strategy_slug=strategy_slug).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def note_update(*, saved: SavedStrategy, note: str) -> SavedStrategy:
+    saved.note = note.strip()
+    saved.note_updated = timezone.now()
+    saved.save(update_fields=["note", "note_updated"])
+    return saved
+
+
+def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
+    """Everything stored about a reader, as plain data for a JSON download."""
+    results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
+    saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "about": (
+            "Everything Secure Base stores about your account. Scores run from 0 to 100; "
+            "answers from 1 (not like me at all) to 5 (very much like me)."
+        ),
+        "account": {
+            "username": user.get_username(),
+            "email": getattr(user, "email", ""),
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        },
+        "results": [
+            {
+                "taken_at": result.created.isoformat(),
+                "subject": result.subject,
+                "overall": result.overall,
+                "anxious_side": result.anxious_side,
+                "avoidant_side": result.avoidant_side,
+                "answers": [
+                    {
+                        "position": answer.position,
+                        "sign": answer.sign_slug,
+                        "text": answer.text,
+                        "leaning": answer.leaning,
+                        "value": answer.value,
+                    }
+                    for answer in result.answers.all()
+                ],
+            }
+            for result in results
+        ],
+        "toolkit": [
+            {
+                "strategy": item.strategy_slug,
+                "title": item.title,
+                "saved_at": item.created.isoformat(),
+                "note": item.note,
+                "note_updated": item.note_updated.isoformat() if item.note_updated else None,
+            }
+            for item in saved
+        ],
+    }
+
+
+@transaction.atomic
+def account_delete(*, user: AbstractBaseUser) -> None:
+    """Delete the account and everything in it: results, answers, toolkit, notes.
+
+    The records of failed sign-ins under this username go too, so nothing is left behind.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    username = user.get_username()
+    Result.objects.filter(owner=user).delete()
+    SavedStrategy.objects.filter(owner=user).delete()
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username=username).delete()
+    user.delete()

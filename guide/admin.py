@@ -1,0 +1,373 @@
+"""The editors' workspace: every kind of guide content, with history, drafts and a live preview.
+
+Editors (the group made by guide/migrations/0002) see only this app. What they can't
+break: markdown is checked before it is saved (:mod:`guide.validators`) and always
+rendered by the site's one sanitising renderer; an item can't be deleted when that would
+remove or break readers' own data (:mod:`guide.reader_data`), and whose data it is never
+appears.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import wraps
+from itertools import pairwise
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, ProtectedError, RestrictedError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from markdownx.models import MarkdownxField
+from markdownx.widgets import AdminMarkdownxWidget
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.models import ModelChange, ModelDelta
+from simple_history.utils import get_m2m_reverse_field_name
+
+from guide.markdown import render
+from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.reader_data import reader_references
+from guide.validators import markdown_limit_problem, validate_markdown
+
+admin.site.site_header = "Secure Base editors"
+admin.site.site_title = "Secure Base editors"
+admin.site.index_title = "Guide content"
+admin.site.site_url = "/"
+
+UNPUBLISH_INSTEAD = (
+    "Unpublish it instead: it disappears from the public site, and readers keep what they saved."
+)
+
+
+class MarkdownWidget(AdminMarkdownxWidget):
+    """markdownx's editor with a preview rendered by the site's own renderer, side by side."""
+
+    template_name = "guide/admin/markdown_widget.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin-markdown.js"]
+
+
+class ContentForm(forms.ModelForm):
+    """Clear words for a clashing slug, and the history page's old links shown as they were."""
+
+    class Meta:
+        error_messages = {
+            "slug": {
+                "unique": "This slug is already in use: each page needs its own address. "
+                "Choose a different one."
+            }
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is not None:
+            # An old version from history: its M2M links as they were then, not as they are now
+            # (the form would otherwise read the live rows and "revert" to the present). Links
+            # to items deleted since are left out rather than failing the form.
+            for field in record._history_m2m_fields:
+                if field.name in self.fields:
+                    target = f"{get_m2m_reverse_field_name(field)}_id"
+                    linked = getattr(record, field.name).values_list(target, flat=True)
+                    self.initial[field.name] = list(
+                        self.fields[field.name]
+                        .queryset.filter(pk__in=list(linked))
+                        .values_list("pk", flat=True)
+                    )
+
+
+def _history_links(field, records) -> defaultdict[int, list[dict]]:
+    """Each version's M2M links, shaped as simple-history's diff shows them: one query."""
+    target = get_m2m_reverse_field_name(field)
+    m2m_history = getattr(records[0], field.name).model
+    rows = (
+        m2m_history.objects.filter(history__in=[record.history_id for record in records])
+        .select_related(target)
+        .order_by(target, f"{target}_id")
+    )
+    links: defaultdict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        linked = getattr(row, target) or f"(deleted, #{getattr(row, f'{target}_id')})"
+        links[row.history_id].append({target: linked})
+    return links
+
+
+def _staff_only(view):
+    """403 for anyone who can't use the admin; the widget shows the message in its preview."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not admin.site.has_permission(request):
+            return HttpResponseForbidden(
+                "<p>Sign in to the editors' admin to see the preview.</p>",
+                content_type="text/html; charset=utf-8",
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@never_cache
+@_staff_only
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The markdownx preview: exactly what :func:`guide.markdown.render` gives the site."""
+    source = request.POST.get("content")
+    if source is None:
+        return HttpResponseBadRequest("No content to preview.")
+    problem = markdown_limit_problem(source)
+    if problem:
+        return HttpResponse(format_html('<p class="preview-problem">{}</p>', problem))
+    return HttpResponse(render(source), content_type="text/html; charset=utf-8")
+
+
+@never_cache
+def markdown_upload(request: HttpRequest) -> HttpResponse:
+    """Image upload is off for everyone: the guide has no images, and the renderer drops them."""
+    return HttpResponseNotFound(
+        "Image upload is turned off: the guide has no images.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@admin.action(description="Publish the selected items", permissions=["change"])
+def publish(modeladmin, request, queryset) -> None:
+    _set_published(modeladmin, request, queryset, True)
+
+
+@admin.action(
+    description="Unpublish the selected items (keep them as drafts)", permissions=["change"]
+)
+def unpublish(modeladmin, request, queryset) -> None:
+    _set_published(modeladmin, request, queryset, False)
+
+
+def _set_published(modeladmin, request, queryset, published: bool) -> None:
+    changed = 0
+    for item in queryset.filter(published=not published):
+        item.published = published
+        item._history_user = request.user
+        item.save(update_fields=["published", "updated"])  # one by one, so history records it
+        changed += 1
+    state = "published" if published else "unpublished (now drafts)"
+    modeladmin.message_user(request, f"{changed} item(s) {state}.", messages.SUCCESS)
+
+
+class ContentAdmin(SimpleHistoryAdmin):
+    """What every guide type shares: order and published editable in the list, history,
+    markdown with a live preview, and deletions that can't touch readers' data."""
+
+    form = ContentForm
+    formfield_overrides = {
+        # No maxlength on the textarea: a browser would cut a long paste short silently;
+        # validate_markdown says what is too long instead.
+        MarkdownxField: {
+            "widget": MarkdownWidget,
+            "max_length": None,
+            "validators": [validate_markdown],
+        },
+    }
+    list_editable = ["order", "published"]
+    list_filter = ["published"]
+    list_per_page = 50
+    readonly_fields = ["created", "updated"]
+    actions = [publish, unpublish]
+    save_on_top = True
+    object_history_list_template = "admin/guide/object_history_list.html"
+    history_list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # simple-history's own calls select_related() with no names when a model has no
+        # foreign keys (none of ours has), which Django 6.1 deprecates.
+        return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """What changed in each version, as simple-history shows it, with the M2M links of the
+        whole page read in one query per field instead of two per version."""
+        records = list(historical_records)
+        if not records:
+            return
+        m2m_fields = list(records[0]._history_m2m_fields)
+        links = {field.name: _history_links(field, records) for field in m2m_fields}
+        for newer, older in pairwise(records):
+            delta = newer.diff_against(
+                older,
+                excluded_fields=list(links),
+                foreign_keys_are_objs=foreign_keys_are_objs,
+            )
+            changes = list(delta.changes)
+            for name, by_version in links.items():
+                before, after = by_version[older.history_id], by_version[newer.history_id]
+                if before != after:
+                    changes.append(ModelChange(name, before, after))
+            changes.sort(key=lambda change: change.field)
+            delta = ModelDelta(changes, [change.field for change in changes], older, newer)
+            helper = self.get_historical_record_context_helper(request, newer)
+            newer.history_delta_changes = helper.context_for_delta_changes(delta)
+
+    # Deleting --------------------------------------------------------------------------
+
+    def get_deleted_objects(self, objs, request):
+        """Django would list (and link) every row a deletion touches, readers' rows included;
+        here readers' data is only counted, and any that deleting would change blocks it."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        blocking = [
+            f"“{obj}”: {reference.count} {reference.label} in readers’ accounts point to "
+            f"this {obj._meta.verbose_name}."
+            for obj in objs
+            for reference in reader_references(obj)
+            if not reference.unlinks
+        ]
+        if protected and not blocking:
+            # Protected by something reader_references doesn't count: still name no one.
+            blocking = ["Other data the site keeps points to it and is protected."]
+        if blocking:
+            return [], {}, set(), blocking
+        # What is left of readers' data is only unlinked (SET_NULL), which Django's collector
+        # neither lists nor counts: the confirmation shows guide rows alone.
+        return deleted, model_count, perms_needed, protected
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        notes = []
+        if obj is not None:
+            notes = [
+                f"{reference.count} {reference.label} in readers’ accounts point to this "
+                f"{obj._meta.verbose_name}. They keep their own record of it, but lose the "
+                "link here: to take it off the public site without that, unpublish it instead."
+                for reference in reader_references(obj)
+                if reference.unlinks
+            ]
+        context = {
+            **(extra_context or {}),
+            "reader_notes": notes,
+            "unpublish_instead": UNPUBLISH_INSTEAD,
+        }
+        try:
+            return super().delete_view(request, object_id, context)
+        except (ProtectedError, RestrictedError):
+            # Readers' data arrived between the confirmation page and the click.
+            self.message_user(
+                request,
+                f"Not deleted: readers’ data now points to it. {UNPUBLISH_INSTEAD}",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+
+    def delete_queryset(self, request, queryset) -> None:
+        try:
+            super().delete_queryset(request, queryset)
+        except (ProtectedError, RestrictedError):
+            self.message_user(
+                request,
+                f"Nothing deleted: readers’ data points to some of them. {UNPUBLISH_INSTEAD}",
+                messages.ERROR,
+            )
+
+
+@admin.register(Reference)
+class ReferenceAdmin(ContentAdmin):
+    list_display = ["authors", "year", "title", "order", "published"]
+    list_display_links = ["authors", "title"]
+    search_fields = ["authors", "title", "source", "doi"]
+    prepopulated_fields = {"slug": ["authors", "year"]}
+    ordering = ["order", "pk"]
+
+
+@admin.register(Section)
+class SectionAdmin(ContentAdmin):
+    list_display = ["title", "component", "reference_count", "last_reviewed", "order", "published"]
+    list_filter = ["published", "component"]
+    search_fields = ["title", "summary", "body", "closing"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["references"]
+    actions = [*ContentAdmin.actions, "mark_reviewed"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "body", "component", "closing"]}),
+        ("Citations", {"fields": ["references"]}),
+        (
+            "Review",
+            {
+                "fields": ["last_reviewed", "reviewed_by"],
+                "description": "Shown on the chapter: when its content was last checked "
+                "against the evidence, and by whom.",
+            },
+        ),
+        ("Publishing", {"fields": ["published", "order", "created", "updated"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reference_total=Count("references"))
+
+    @admin.display(description="References", ordering="reference_total")
+    def reference_count(self, section: Section) -> int:
+        return section.reference_total
+
+    @admin.action(
+        description="Mark the selected sections as reviewed today, by me", permissions=["change"]
+    )
+    def mark_reviewed(self, request, queryset) -> None:
+        reviewer = request.user.get_full_name() or request.user.get_username()
+        today = timezone.localdate()
+        for section in queryset:
+            section.last_reviewed = today
+            section.reviewed_by = reviewer
+            section._history_user = request.user
+            section.save(update_fields=["last_reviewed", "reviewed_by", "updated"])
+        self.message_user(
+            request, f"{len(queryset)} section(s) marked as reviewed today.", messages.SUCCESS
+        )
+
+
+@admin.register(Strategy)
+class StrategyAdmin(ContentAdmin):
+    list_display = ["title", "path", "order", "published", "updated"]
+    list_filter = ["published", "path"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(Sign)
+class SignAdmin(ContentAdmin):
+    list_display = ["text", "leaning", "strategy_count", "order", "published"]
+    list_filter = ["published", "leaning"]
+    search_fields = ["text", "partner_text"]
+    prepopulated_fields = {"slug": ["text"]}
+    autocomplete_fields = ["strategies"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(strategy_total=Count("strategies"))
+
+    @admin.display(description="Strategies", ordering="strategy_total")
+    def strategy_count(self, sign: Sign) -> int:
+        return sign.strategy_total
+
+
+@admin.register(Therapy)
+class TherapyAdmin(ContentAdmin):
+    list_display = ["name", "abbreviation", "developed_by", "order", "published"]
+    search_fields = ["name", "full_name", "abbreviation", "developed_by", "body", "best_for"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(FAQ)
+class FAQAdmin(ContentAdmin):
+    list_display = ["question", "order", "published", "updated"]
+    search_fields = ["question", "answer"]
+    prepopulated_fields = {"slug": ["question"]}

@@ -1,0 +1,63 @@
+"""Editors: the staff accounts that keep the guide current, and nothing more.
+
+The Editors group itself comes from a data migration (guide/migrations/0002), so every
+database has it; this module makes accounts that belong to it.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps as global_apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+EDITORS_GROUP = "Editors"
+
+
+def clean_editor_identity(*, username: str, email: str = "") -> str:
+    """The username, checked: valid, free, and with a well-formed email if one is given."""
+    user_model = get_user_model()
+    username_field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    username = username_field.clean(username, None)
+    if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).exists():
+        raise ValidationError(f"An account named “{username}” already exists.", code="taken")
+    if email:
+        validate_email(email)
+    return username
+
+
+def editor_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
+    """A staff account in the Editors group; raises ``ValidationError`` and saves nothing
+    when the username is taken or invalid, the email malformed or the password weak."""
+    username = clean_editor_identity(username=username, email=email)
+    user_model = get_user_model()
+    user = user_model(**{user_model.USERNAME_FIELD: username}, email=email, is_staff=True)
+    validate_password(password, user)
+    try:
+        group = Group.objects.get(name=EDITORS_GROUP)
+    except Group.DoesNotExist:
+        raise ValidationError(
+            "There is no Editors group: run `manage.py migrate` first.", code="no_group"
+        ) from None
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        user.groups.add(group)
+    return user
+
+
+def ensure_editors_group(sender, *, using: str, apps=global_apps, **kwargs) -> None:
+    """Put the Editors group back if a database was flushed (tests flush between transactional
+    tests; the data migration that made it doesn't run again, post_migrate does). An existing
+    group is left exactly as administrators set it."""
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    if group_model.objects.using(using).filter(name=EDITORS_GROUP).exists():
+        return
+    group = group_model.objects.using(using).create(name=EDITORS_GROUP)
+    group.permissions.set(
+        permission_model.objects.using(using).filter(content_type__app_label="guide")
+    )

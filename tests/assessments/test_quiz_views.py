@@ -1,0 +1,272 @@
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.pending import SESSION_KEY
+
+QUIZ = "/quiz/"
+RESULT = "/quiz/result/"
+
+
+def test_the_quiz_page_shows_each_sign_as_a_fieldset_of_five_labelled_radios(client, quiz):
+    response = client.get(QUIZ)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.count("<fieldset") == 15
+    assert html.count("<legend>") == 15
+    assert html.count('type="radio"') == 75
+    for label in ("Not like me at all", "Very much like me"):
+        assert html.count(f">{label}</label>") == 15
+    first = quiz.signs[0].slug
+    assert f'<label for="sign-{first}-1">Not like me at all</label>' in html
+    assert "about three minutes" in html
+    assert "not a diagnosis" in html
+    assert 'aria-live="polite"' in html
+    assert 'src="/static/js/quiz.js"' in html
+    assert re.search(r'name="key" value="[0-9a-f-]{36}"', html)
+
+
+def test_each_showing_of_the_quiz_carries_a_fresh_key(client, quiz):
+    keys = {
+        re.search(r'name="key" value="([0-9a-f-]{36})"', client.get(QUIZ).content.decode())[1]
+        for _ in range(2)
+    }
+    assert len(keys) == 2
+
+
+def test_partner_mode_words_the_signs_and_the_scale_about_them(client, quiz):
+    html = client.get(QUIZ, {"about": "partner"}).content.decode()
+    assert "They show sign number 1" in html
+    assert "You show sign number 1" not in html
+    assert html.count(">Not like them at all</label>") == 15
+    assert 'name="subject" value="partner"' in html
+    assert "afraid of your partner" in html
+    assert 'href="/support/"' in html
+
+
+def test_the_quiz_page_stays_within_its_query_budget(client, quiz, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        assert client.get(QUIZ).status_code == 200
+
+
+def test_an_anonymous_result_lives_in_the_session_only(client, quiz):
+    data = quiz.post_data([1, 2] * 7 + [5], key=uuid.uuid4())
+    response = client.post(QUIZ, data)
+
+    assert response.status_code == 302 and response["Location"] == RESULT
+    assert Result.objects.count() == 0 and Answer.objects.count() == 0
+    stored = client.session[SESSION_KEY]
+    assert set(stored) == {"key", "subject", "answers", "taken_at"}
+    assert stored["answers"]["sign-15"] == 5
+
+
+def test_the_result_page_explains_scores_strengths_growth_edges_and_where_to_start(client, quiz):
+    # Anxious signs (1-5) answered 1, avoidant (6-10) 5, both (11-15) 3.
+    client.post(QUIZ, quiz.post_data([1] * 5 + [5] * 5 + [3] * 5, key=uuid.uuid4()))
+    html = client.get(RESULT).content.decode()
+
+    assert "<h1>Your result</h1>" in html
+    assert 'Overall: <span class="score-number">50</span> out of 100' in html
+    assert 'Anxious-side signs: <span class="score-number">25</span> out of 100' in html
+    assert 'Avoidant-side signs: <span class="score-number">75</span> out of 100' in html
+    assert "not shares of a whole" in html
+    assert html.count("Very much like me</span>") >= 5  # strengths show the answer given
+    signs_chapter = quiz.chapters["signs"].get_absolute_url()
+    assert f'href="{signs_chapter}#sign-01"' in html  # growth edge links to its sign
+    assert f'href="{quiz.chapters["anxious"].get_absolute_url()}">From anxious to secure' in html
+    assert "From avoidant to secure</a>" not in html
+    assert 'href="/strategies/calm-breath/"' in html
+    assert f'href="/accounts/login/?next={RESULT}"' in html  # one click from saving
+    assert "Educational, not a diagnosis" in html
+    assert f'href="{quiz.chapters["therapies"].get_absolute_url()}"' in html
+
+
+def test_a_partner_result_links_the_partner_faq_and_a_safety_note(client, quiz):
+    client.post(QUIZ, quiz.post_data(2, key=uuid.uuid4(), subject="partner"))
+    html = client.get(RESULT).content.decode()
+
+    faqs = quiz.chapters["faqs"].get_absolute_url()
+    assert f'href="{faqs}#secure-partner"' in html
+    assert "afraid of your partner" in html
+    assert 'href="/support/"' in html
+    assert "They show sign number 1" in html
+    assert "Not much like them" in html
+
+
+def test_a_signed_in_reader_gets_a_stored_result_and_a_double_submit_stores_one(
+    client, quiz, reader
+):
+    client.force_login(reader)
+    data = quiz.post_data(4, key=uuid.uuid4())
+
+    first = client.post(QUIZ, data)
+    second = client.post(QUIZ, data)
+
+    result = Result.objects.get()
+    assert first["Location"] == second["Location"] == f"/me/results/{result.pk}/"
+    assert result.owner == reader and result.overall == 75
+    assert Answer.objects.count() == 15
+
+
+def test_missing_answers_get_a_summary_linking_each_missing_sign_and_keep_the_others(client, quiz):
+    data = quiz.post_data(4, key=uuid.uuid4())
+    for sign in quiz.signs[12:]:
+        del data[f"sign-{sign.slug}"]
+
+    response = client.post(QUIZ, data)
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "There is a problem" in html
+    assert "3 of 15 signs need an answer" in html
+    for sign in quiz.signs[12:]:
+        assert f'<a href="#sign-{sign.slug}-1">' in html
+    assert html.count("checked") == 12
+    assert html.count('class="field-error"') == 3
+    assert Result.objects.count() == 0
+    assert SESSION_KEY not in client.session
+
+
+def test_the_result_page_without_a_result_says_so(client, quiz):
+    response = client.get(RESULT)
+    assert response.status_code == 404
+    assert "There is no result in this browser" in response.content.decode()
+
+
+def test_forgetting_an_anonymous_result_removes_it_from_the_session(client, quiz):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    response = client.post(reverse("assessments:quiz-result-forget"))
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
+    assert client.get(RESULT).status_code == 404
+
+
+def test_an_anonymous_result_is_kept_on_signup(client, quiz):
+    client.post(QUIZ, quiz.post_data([2] * 15, key=uuid.uuid4()))
+    response = client.post(
+        f"/accounts/signup/?next={RESULT}",
+        {
+            "username": "newreader",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            "next": RESULT,
+        },
+    )
+
+    result = Result.objects.get()
+    assert result.owner.username == "newreader"
+    assert result.overall == 25 and result.answers.count() == 15
+    assert response["Location"] == RESULT
+    assert client.get(RESULT)["Location"] == f"/me/results/{result.pk}/"
+    assert SESSION_KEY not in client.session
+
+
+def test_an_anonymous_result_is_kept_on_login(client, quiz, reader):
+    client.post(QUIZ, quiz.post_data([5] * 15, key=uuid.uuid4(), subject="partner"))
+    response = client.post(
+        "/accounts/login/",
+        {"username": reader.username, "password": reader.raw_password, "next": RESULT},
+    )
+
+    result = Result.objects.get()
+    assert (result.owner, result.subject, result.overall) == (reader, Subject.PARTNER, 100)
+    assert response["Location"] == RESULT
+    page = client.get(f"/me/results/{result.pk}/").content.decode()
+    assert "Your quiz result is saved to your account." in page
+
+
+def test_signing_in_from_elsewhere_keeps_nothing_until_the_reader_asks(client, quiz, reader):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    client.post("/accounts/login/", {"username": reader.username, "password": reader.raw_password})
+    assert Result.objects.count() == 0
+    assert "still in this browser" in client.get("/me/").content.decode()
+
+    response = client.post(reverse("assessments:quiz-result-keep"))
+
+    result = Result.objects.get()
+    assert response["Location"] == f"/me/results/{result.pk}/"
+
+
+def test_the_stored_result_page_stays_within_its_query_budget(
+    client, quiz, reader, django_assert_max_num_queries
+):
+    result = services.result_create(
+        owner=reader,
+        subject=Subject.PARTNER,
+        key=uuid.uuid4(),
+        answers={s.slug: 1 + i % 5 for i, s in enumerate(quiz.signs)},
+    )
+    services.strategy_save(owner=reader, strategy=quiz.strategies[0])
+    client.force_login(reader)
+    # session, user, result, answers with signs, their strategies, chapters, FAQ, saved
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/me/results/{result.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "In your toolkit" in html
+    assert 'action="/toolkit/save/small-reach/"' in html
+
+
+def test_the_anonymous_result_page_stays_within_its_query_budget(
+    client, quiz, django_assert_max_num_queries
+):
+    client.post(QUIZ, quiz.post_data(2, key=uuid.uuid4()))
+    # session, chapters, signs, their strategies
+    with django_assert_max_num_queries(4):
+        assert client.get(RESULT).status_code == 200
+
+
+def test_saved_strategies_show_as_saved_on_the_result(client, quiz, reader):
+    client.force_login(reader)
+    client.post(QUIZ, data := quiz.post_data(1, key=uuid.uuid4()))
+    result = Result.objects.get(key=data["key"])
+    client.post("/toolkit/save/calm-breath/", {"next": f"/me/results/{result.pk}/"})
+    html = client.get(f"/me/results/{result.pk}/").content.decode()
+    assert 'action="/toolkit/unsave/calm-breath/"' in html
+    assert SavedStrategy.objects.filter(owner=reader).count() == 1
+
+
+@pytest.mark.parametrize("about", ["", "partner"])
+def test_the_header_links_the_quiz_and_sign_in(client, quiz, about):
+    html = client.get(QUIZ, {"about": about} if about else {}).content.decode()
+    assert '<a href="/quiz/" aria-current="page">Signs quiz</a>' in html
+    assert '<a href="/accounts/login/">Sign in</a>' in html
+
+
+def test_the_header_offers_my_space_and_a_sign_out_button_when_signed_in(client, quiz, reader):
+    client.force_login(reader)
+    html = client.get(QUIZ).content.decode()
+    assert '<a href="/me/">My space</a>' in html
+    assert 'action="/accounts/logout/"' in html
+    assert "Sign in</a>" not in html
+
+
+def test_a_stored_result_page_shows_the_wording_rated_after_signs_change(client, quiz, reader):
+    result = services.result_create(
+        owner=reader,
+        subject=Subject.SELF,
+        key=uuid.uuid4(),
+        answers={s.slug: 1 for s in quiz.signs},
+    )
+    quiz.signs[0].text = "Reworded by an editor"
+    quiz.signs[0].save()
+    quiz.signs[1].published = False
+    quiz.signs[1].save()
+    quiz.signs[2].delete()
+    client.force_login(reader)
+
+    html = client.get(f"/me/results/{result.pk}/").content.decode()
+
+    assert 'Overall: <span class="score-number">0</span> out of 100' in html
+    assert "You show sign number 1" in html and "Reworded by an editor" not in html
+    signs_chapter = quiz.chapters["signs"].get_absolute_url()
+    assert f'href="{signs_chapter}#sign-01"' in html
+    # Retired or deleted signs keep their wording, without a link to a page that is gone.
+    assert "You show sign number 2" in html and "#sign-02" not in html
+    assert "You show sign number 3" in html and "#sign-03" not in html
+    assert "All 15 answers" in html

@@ -1,0 +1,136 @@
+"""Every account and error page of the reader's space, audited by axe in Chromium."""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import expect
+
+from tests.conftest import assert_accessible
+from tests.factories import make_quiz, make_user, take_quiz
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def forget_status_errors(page, statuses: set[int]) -> None:
+    """Chromium logs an error status as a console error; those we caused are expected."""
+    expected = [f"the server responded with a status of {status}" for status in statuses]
+    page.watch.console_errors[:] = [
+        error for error in page.watch.console_errors if not any(e in error for e in expected)
+    ]
+
+
+def sign_in(page, base, user):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.raw_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My space")
+
+
+def test_password_pages_are_accessible(watched_page, live_server):
+    user = make_user("pw-reader", email="pw@example.org")
+    page, base = watched_page, live_server.url
+
+    page.goto(base + "/accounts/password/reset/")
+    assert_accessible(page)
+    page.get_by_label("Email").fill("pw@example.org")
+    page.get_by_role("button", name="Send me a reset link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(page)
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    page.goto(f"{base}/accounts/reset/{uid}/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    assert_accessible(page)
+    page.get_by_label("New password:", exact=True).fill("short")
+    page.get_by_label("New password confirmation").fill("short")
+    page.get_by_role("button", name="Set my new password").click()
+    expect(page.get_by_text("This password is too short.", exact=False)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New password:", exact=True).fill("a-fresh-long-passphrase")
+    page.get_by_label("New password confirmation").fill("a-fresh-long-passphrase")
+    page.get_by_role("button", name="Set my new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your new password is set")
+    assert_accessible(page)
+
+    page.goto(f"{base}/accounts/reset/{uid}/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This reset link does not work")
+    assert_accessible(page)
+
+    user.raw_password = "a-fresh-long-passphrase"
+    sign_in(page, base, user)
+    page.get_by_role("link", name="Change my password").click()
+    assert_accessible(page)
+    page.get_by_label("Old password").fill("a-fresh-long-passphrase")
+    page.get_by_label("New password:", exact=True).fill("yet-another-passphrase")
+    page.get_by_label("New password confirmation").fill("yet-another-passphrase")
+    page.get_by_role("button", name="Change my password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your password is changed")
+    assert_accessible(page)
+
+
+def test_result_note_and_error_pages_are_accessible(watched_page, live_server):
+    quiz = make_quiz()
+    user = make_user("pages-reader")
+    result = take_quiz(quiz, user, 3)
+    page, base = watched_page, live_server.url
+
+    page.goto(base + "/quiz/result/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("There is no result in this browser")
+    assert_accessible(page)
+
+    sign_in(page, base, user)
+    page.goto(f"{base}/me/results/{result.pk}/delete/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete this result?")
+    assert_accessible(page)
+
+    page.goto(base + "/me/toolkit/")
+    expect(page.get_by_text("Nothing saved yet.")).to_be_visible()
+    assert_accessible(page)
+
+    # A forged form: the friendly 403 page.
+    page.goto(base + "/quiz/")
+    page.evaluate(
+        """() => {
+          const form = document.querySelector("form.quiz-form");
+          form.querySelector("[name=csrfmiddlewaretoken]").value = "forged".repeat(11);
+          form.submit();
+        }"""
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("This form could not be accepted")
+    assert_accessible(page)
+
+    # An oversized post: the 413 page.
+    page.goto(base + "/quiz/")
+    page.evaluate(
+        """() => {
+          const form = document.querySelector("form.quiz-form");
+          const big = document.createElement("input");
+          big.type = "hidden";
+          big.name = "big";
+          big.value = "x".repeat(300 * 1024);
+          form.appendChild(big);
+          form.submit();
+        }"""
+    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "That was more than this form accepts"
+    )
+    assert_accessible(page)
+    forget_status_errors(page, {404, 403, 413})
+
+
+def test_the_lockout_page_is_clear_and_accessible(watched_page, live_server):
+    user = make_user("locked-reader")
+    page = watched_page
+    for _ in range(5):
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signing in is paused for 15 minutes")
+    assert page.get_by_role("link", name="reset your password by email").is_visible()
+    assert_accessible(page)
+    forget_status_errors(page, {429})

@@ -1,0 +1,58 @@
+"""A change saved in the admin is on the public site at the very next request, whatever
+caching the pages use (conditional GETs included)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import make_section
+from tests.guide.conftest import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def validators_of(response) -> dict:
+    headers = {}
+    if response.has_header("ETag"):
+        headers["HTTP_IF_NONE_MATCH"] = response["ETag"]
+    if response.has_header("Last-Modified"):
+        headers["HTTP_IF_MODIFIED_SINCE"] = response["Last-Modified"]
+    return headers
+
+
+def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
+    section = make_section(slug="fresh", body="The old wording.")
+    first = client.get("/guide/fresh/")
+    assert "The old wording." in first.content.decode()
+    cached = validators_of(first)
+    assert cached, "the chapter carries no validator for conditional requests"
+    assert client.get("/guide/fresh/", **cached).status_code == 304  # caching is really on
+
+    staff = Client()
+    staff.force_login(editor)
+    url = reverse("admin:guide_section_change", args=[section.pk])
+    data = form_data(staff.get(url).context["adminform"].form)
+    assert staff.post(url, {**data, "body": "The new wording.", "_save": "Save"}).status_code == 302
+
+    again = client.get("/guide/fresh/", **cached)
+    assert again.status_code == 200
+    assert "The new wording." in again.content.decode()
+    assert "The old wording." not in again.content.decode()
+    plain = client.get("/guide/fresh/")
+    assert "The new wording." in plain.content.decode()
+
+
+def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(client, editor):
+    section = make_section(slug="going")
+    cached = validators_of(client.get("/guide/going/"))
+
+    staff = Client()
+    staff.force_login(editor)
+    url = reverse("admin:guide_section_change", args=[section.pk])
+    data = form_data(staff.get(url).context["adminform"].form)
+    data.pop("published")
+    staff.post(url, {**data, "_save": "Save"})
+
+    assert client.get("/guide/going/", **cached).status_code == 404
