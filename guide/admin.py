@@ -15,6 +15,7 @@ from itertools import pairwise
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
@@ -35,10 +36,9 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.utils import get_m2m_reverse_field_name
 
-from guide.markdown import render
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from guide.reader_data import reader_references
-from guide.validators import markdown_limit_problem, validate_markdown
+from guide.validators import checked_render, validate_markdown
 
 admin.site.site_header = "Secure Base editors"
 admin.site.site_title = "Secure Base editors"
@@ -124,14 +124,16 @@ def _staff_only(view):
 @_staff_only
 @require_POST
 def markdown_preview(request: HttpRequest) -> HttpResponse:
-    """The markdownx preview: exactly what :func:`guide.markdown.render` gives the site."""
+    """The markdownx preview: exactly what :func:`guide.markdown.render` gives the site, or,
+    for a text saving would refuse, the reason, after the same checks and time limit."""
     source = request.POST.get("content")
     if source is None:
         return HttpResponseBadRequest("No content to preview.")
-    problem = markdown_limit_problem(source)
-    if problem:
-        return HttpResponse(format_html('<p class="preview-problem">{}</p>', problem))
-    return HttpResponse(render(source), content_type="text/html; charset=utf-8")
+    try:
+        html = checked_render(source)
+    except ValidationError as error:
+        return HttpResponse(format_html('<p class="preview-problem">{}</p>', error.messages[0]))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 @never_cache

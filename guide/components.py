@@ -20,10 +20,6 @@ from guide.markdown import render
 from guide.models import FAQ, Chapters, Reference, Section, Sign, Strategy, Therapy
 
 Component = Section.Component
-# Ids the chapter template gives its own elements: a heading in the text never takes one.
-CHAPTER_IDS = frozenset(
-    {"main", "chapter-title", "page-contents", "chapter-sources", "signs-list", "signs-quiz"}
-)
 
 
 @dataclass(frozen=True)
@@ -139,9 +135,10 @@ def render_chapter(
     """The chapter's body and closing as HTML, and each item's markdown as ``item.html``.
 
     Rendered in page order with one set of ids, so a heading never repeats an id
-    the template, an item's anchor or an earlier text already uses.
+    the template (``guide.markdown.RESERVED_IDS``), an item's anchor or an earlier
+    text already uses.
     """
-    ids = {*CHAPTER_IDS, *(item.slug for item in items)}
+    ids = {item.slug for item in items}
     body = render(section.body, ids)
     if kind is not None and kind.markdown:
         for item in items:

@@ -14,6 +14,13 @@ closes the ways a paste could make rendering take minutes (measured: 50,000
 * link text brackets are matched once per string instead of rescanning the rest
   of the paragraph from every ``[``;
 * a link's ``(destination "title")`` is looked for within a bounded window.
+
+Checks (the admin's validation and its preview) render with a deadline as well, so
+whatever else turns out to be slow costs an editor a second, not minutes.
+
+Ids: a heading's id is the only one a text can give, and only one this renderer made:
+ids in raw HTML or on other elements are dropped, and none repeats an id the page
+around the text uses (:data:`RESERVED_IDS`) or another text's on the same page.
 """
 
 from __future__ import annotations
@@ -21,7 +28,10 @@ from __future__ import annotations
 import functools
 import html
 import re
+import secrets
+import time
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import markdown
@@ -33,6 +43,7 @@ from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import render_inner_html, slugify, strip_tags, unique
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import Registry
 
 # A paragraph, list or table longer than this is refused (the admin says so): Python-Markdown
 # peels some blocks line by line, so time grows with the square of a block's length.
@@ -55,6 +66,8 @@ ALLOWED_ATTRIBUTES = {
     "h4": {"id"},
     "h5": {"id"},
     "h6": {"id"},
+    "li": {"id"},  # a footnote
+    "sup": {"id"},  # a footnote's mark in the text
     "td": {"align"},
     "th": {"align", "scope"},
     "ol": {"start"},
@@ -64,8 +77,25 @@ ALLOWED_CLASSES = {"a": {"anchor"}, "div": {"heading"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 # What markdown's table of contents produces: a heading id can't clobber globals or CSS hooks.
 HEADING_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
-# Ids the page around the text uses (the skip link's target, the contents list).
-RESERVED_IDS = {"main", "top", "contents"}
+# A heading's slug is cut to this many characters, leaving room for a "_12" suffix.
+HEADING_SLUG_LENGTH = 72
+# Every id the site's page templates give their own elements (base.html's skip-link target,
+# the chapter's, home page's, strategy page's and search page's headings and fields). No
+# heading in a text takes one, and no item may use one as its slug (items' slugs are ids
+# on their chapter's page). tests/guide/test_page_ids.py checks the templates against it.
+RESERVED_IDS = frozenset(
+    {
+        "main", "top", "contents", "q",
+        "chapter-title", "page-contents", "chapter-sources", "signs-list", "signs-quiz",
+        "home-title", "guide-contents", "home-quiz", "home-search", "home-q",
+        "strategy-title", "strategy-signs", "strategy-path", "strategy-sources",
+        "search-help", "search-results", "search-browse",
+    }
+)  # fmt: skip
+# Quotes, lists and tables nested deeper than this are refused: real text needs two or
+# three levels, and each level indents, so hundreds push the page thousands of pixels wide.
+MAX_NESTING = 8
+NESTING_TAGS = frozenset({"blockquote", "ul", "ol", "dl", "table"})
 ALIGNMENTS = {"left", "center", "right"}
 SCOPES = {"col", "row", "colgroup", "rowgroup"}
 
@@ -138,8 +168,40 @@ class _QuickTableTest:
         return super().test(parent, block)
 
 
+class RenderTooSlow(Exception):
+    """Rendering went past its deadline (only checks set one)."""
+
+
+class _TimedRegistry(Registry):
+    """A processor registry that checks the clock each time the parser goes through it.
+
+    The block parser loops over its processors once per block, and the inline processor
+    looks up a pattern for every piece of text it tries: both go through here often
+    enough to stop a slow text within milliseconds of its deadline.
+    """
+
+    deadline: float
+
+    def _check(self) -> None:
+        if time.perf_counter() > self.deadline:
+            raise RenderTooSlow
+
+    def __iter__(self):
+        self._check()
+        return super().__iter__()
+
+    def __getitem__(self, key):
+        self._check()
+        return super().__getitem__(key)
+
+
 class Hardening(Extension):
-    """Keep rendering time proportional to the text, whatever an editor pastes."""
+    """Keep rendering time proportional to the text, whatever an editor pastes; with a
+    ``deadline`` (a ``time.perf_counter()`` value), give up at it."""
+
+    def __init__(self, deadline: float | None = None) -> None:
+        super().__init__()
+        self.deadline = deadline
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         if "html_block" in md.preprocessors:
@@ -150,6 +212,10 @@ class Hardening(Extension):
         for processor in md.parser.blockprocessors:
             if isinstance(processor, TableProcessor):
                 processor.__class__ = _with(_QuickTableTest, type(processor))
+        if self.deadline is not None:
+            for registry in (md.parser.blockprocessors, md.inlinePatterns):
+                registry.__class__ = _TimedRegistry
+                registry.deadline = self.deadline
 
 
 @functools.cache
@@ -192,6 +258,15 @@ class AccessibleTablesExtension(Extension):
         md.treeprocessors.register(AccessibleTables(md), "accessible_tables", 5)
 
 
+class DemoteTitles(Treeprocessor):
+    """``# Title`` becomes an h2: the page's own title is its only h1, and a second one
+    would be dropped by the sanitiser, leaving bare text where a heading was meant."""
+
+    def run(self, root: etree.Element) -> None:
+        for heading in root.iter("h1"):
+            heading.tag = "h2"
+
+
 class HeadingLinks(Treeprocessor):
     """Keep heading ids unique on the page and give each heading a permalink beside it.
 
@@ -202,11 +277,16 @@ class HeadingLinks(Treeprocessor):
     alone: ``<div class="heading"><h2 id="x">Title</h2><a class="anchor" href="#x"
     aria-label="Link to this section: Title">#</a></div>``, as the templates' own
     ``guide/includes/heading.html`` writes it.
+
+    Each id is written with ``mark`` in front, a secret of this rendering: the sanitiser
+    keeps only ids that carry it (and takes it off), so an id typed in raw HTML, which
+    can't know it, never reaches the page.
     """
 
-    def __init__(self, md: markdown.Markdown, ids: set[str]) -> None:
+    def __init__(self, md: markdown.Markdown, ids: set[str], mark: str) -> None:
         super().__init__(md)
         self.ids = ids
+        self.mark = mark
 
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
@@ -214,17 +294,15 @@ class HeadingLinks(Treeprocessor):
                 if not HEADING.fullmatch(str(heading.tag)) or "id" not in heading.attrib:
                     continue
                 title = html.unescape(strip_tags(render_inner_html(heading, self.md)))
-                wanted = heading.get("id")
-                if not HEADING_ID.fullmatch(wanted):
-                    wanted = _heading_id(title, "-") or "section"
-                heading.set("id", unique(wanted, self.ids))
+                heading_id = _safe_id(heading.get("id"), title, self.ids)
+                heading.set("id", f"{self.mark}{heading_id}")
                 wrapper = etree.Element("div", {"class": "heading"})
                 link = etree.SubElement(
                     wrapper,
                     "a",
                     {
                         "class": "anchor",
-                        "href": f"#{heading.get('id')}",
+                        "href": f"#{heading_id}",
                         "aria-label": f"Link to this section: {title}",
                     },
                 )
@@ -234,37 +312,110 @@ class HeadingLinks(Treeprocessor):
                 parent[index] = wrapper
 
 
+FOOTNOTE_ID = re.compile(r"fn(ref\d*)?-.{1,60}")
+
+
+class FootnoteIds(Treeprocessor):
+    """Footnotes and the marks that point to them keep working on a page of several texts.
+
+    Each text numbers its footnotes from 1 ("fn-1", "fnref-1"); here they take the next
+    free id on the page (the closing's "fn-1" becomes "fn-1_1") and the links between
+    mark and note follow. Ids are marked for the sanitiser as :class:`HeadingLinks`'s are.
+    """
+
+    def __init__(self, md: markdown.Markdown, ids: set[str], mark: str) -> None:
+        super().__init__(md)
+        self.ids = ids
+        self.mark = mark
+
+    def run(self, root: etree.Element) -> None:
+        renamed = {}
+        for element in root.iter():
+            old = element.get("id")
+            if element.tag in {"li", "sup"} and old and FOOTNOTE_ID.fullmatch(old):
+                new = unique(_heading_id(old, "-") or "note", self.ids)
+                renamed[f"#{old}"] = f"#{new}"
+                element.set("id", f"{self.mark}{new}")
+        for link in root.iter("a"):
+            if link.get("href") in renamed:
+                link.set("href", renamed[link.get("href")])
+
+
 class HeadingLinksExtension(Extension):
-    def __init__(self, ids: set[str]) -> None:
+    def __init__(self, ids: set[str], mark: str) -> None:
         super().__init__()
         self.ids = ids
+        self.mark = mark
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # After the table of contents (5) has given every heading its id.
-        md.treeprocessors.register(HeadingLinks(md, self.ids), "heading_links", 4)
+        md.treeprocessors.register(DemoteTitles(md), "demote_titles", 6)
+        # After the table of contents (5) has given every heading its id, and after the
+        # footnotes' own processors (15 and up) have numbered them.
+        md.treeprocessors.register(HeadingLinks(md, self.ids, self.mark), "heading_links", 4)
+        md.treeprocessors.register(FootnoteIds(md, self.ids, self.mark), "footnote_ids", 3)
 
 
 def _heading_id(value: str, separator: str) -> str:
     """Markdown's slug for a heading, kept clear of the ids the page itself uses."""
-    slug = slugify(value, separator)
+    slug = slugify(value, separator)[:HEADING_SLUG_LENGTH].rstrip("-_")
     return f"{slug}{separator}section" if slug in RESERVED_IDS else slug
 
 
-EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension(), Hardening()]
+def _safe_id(wanted: str, title: str, taken: set[str]) -> str:
+    """An id the sanitiser accepts and the page hasn't used: the one markdown gave (or the
+    editor set with ``{: #id }``) when it is well formed, else the title's slug, else
+    "section"; then the next free ``_1``, ``_2``. Titles with no Latin letters ("Привет",
+    "…") have an empty slug, and long ones are cut short."""
+    if not HEADING_ID.fullmatch(wanted) or wanted in RESERVED_IDS:
+        wanted = _heading_id(title, "-")
+    if not HEADING_ID.fullmatch(wanted):
+        wanted = "section"
+    return unique(wanted, taken)
+
+
+EXTENSIONS = [
+    # Python-Markdown's "extra", without raw HTML blocks parsed as markdown (see Hardening).
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "tables",
+    "sane_lists",
+    "smarty",
+    "toc",
+    AccessibleTablesExtension(),
+]
 EXTENSION_CONFIGS = {
     # Alignment as an attribute: a style="" attribute would be stripped (and refused by our CSP).
-    "extra": {"tables": {"use_align_attribute": True}},
-    # Permalinks come from HeadingLinks, beside the heading rather than inside it.
-    "toc": {"toc_depth": "2-4", "slugify": _heading_id},
+    "tables": {"use_align_attribute": True},
+    # "fn-1" rather than "fn:1": an id a CSS selector or the sanitiser's pattern can take.
+    "footnotes": {"SEPARATOR": "-"},
+    # Permalinks come from HeadingLinks, beside the heading rather than inside it. No [TOC]
+    # marker: the page lists its contents itself, and a second list's links could go stale.
+    "toc": {"toc_depth": "2-4", "slugify": _heading_id, "marker": ""},
 }
+
+
+def _attribute_filter(mark: str):
+    """nh3's attribute filter for one rendering: ids only as :class:`HeadingLinks` and
+    :class:`FootnoteIds` marked them."""
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            heading_id = value.removeprefix(mark)
+            if value.startswith(mark) and HEADING_ID.fullmatch(heading_id):
+                return heading_id
+            return None
+        return _keep_attribute(tag, attribute, value)
+
+    return keep
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = [name for name in value.split() if name in ALLOWED_CLASSES.get(tag, ())]
         return " ".join(kept) or None
-    if attribute == "id":
-        return value if HEADING_ID.fullmatch(value) and value not in RESERVED_IDS else None
     if attribute == "align":
         return value if value in ALIGNMENTS else None
     if attribute == "scope":
@@ -280,16 +431,38 @@ def render(source: str, ids: set[str] | None = None) -> SafeString:
     Texts shown on one page share ``ids`` (updated in place), so no heading id repeats
     another text's or the template's own.
 
-    Nesting too deep for Python's stack (a thousand ``1. `` in a row) can't be
-    saved from the admin; should it reach here anyway, the text is shown escaped
-    rather than failing the page.
+    Nesting too deep to show (a thousand ``1. `` or ``>`` in a row) can't be saved from
+    the admin; should it reach here anyway, the text is shown escaped rather than
+    failing or stretching the page.
     """
     if not source:
         return mark_safe("")
     try:
-        return _render(source, ids)
+        html, nesting = _render(source, ids)
     except RecursionError:
+        nesting = MAX_NESTING + 1
+    if nesting > MAX_NESTING:
         return mark_safe(linebreaks(escape(source)))  # escaped just here
+    return html
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A check's rendering: the HTML, how deeply it nests, and how long it took."""
+
+    html: SafeString
+    nesting: int
+    seconds: float
+
+
+def trial_render(source: str, *, budget: float) -> Trial:
+    """Render as the site would, for a check: raises :class:`RenderTooSlow` once ``budget``
+    seconds have passed and ``RecursionError`` on nesting too deep for Python's stack."""
+    started = time.perf_counter()
+    if not source:
+        return Trial(mark_safe(""), 0, 0.0)
+    html, nesting = _render(source, deadline=started + budget)
+    return Trial(html, nesting, time.perf_counter() - started)
 
 
 def _page_ids(ids: set[str] | None) -> set[str]:
@@ -299,10 +472,17 @@ def _page_ids(ids: set[str] | None) -> set[str]:
     return ids
 
 
-def _render(source: str, ids: set[str] | None = None) -> SafeString:
+def _render(
+    source: str, ids: set[str] | None = None, deadline: float | None = None
+) -> tuple[SafeString, int]:
+    mark = f"h{secrets.token_hex(8)}-"
     rendered = markdown.markdown(
         source,
-        extensions=[*EXTENSIONS, HeadingLinksExtension(_page_ids(ids))],
+        extensions=[
+            *EXTENSIONS,
+            Hardening(deadline),
+            HeadingLinksExtension(_page_ids(ids), mark),
+        ],
         extension_configs=EXTENSION_CONFIGS,
         output_format="html",
     )
@@ -310,13 +490,14 @@ def _render(source: str, ids: set[str] | None = None) -> SafeString:
         rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_keep_attribute,
+        attribute_filter=_attribute_filter(mark),
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
     # Raw block HTML leaves the paragraph it was wrapped in empty once sanitised.
-    return mark_safe(clean.replace("<p></p>", ""))  # sanitised by nh3 just above
+    clean = clean.replace("<p></p>", "")
+    return mark_safe(clean), nesting_depth(clean)  # sanitised by nh3 just above
 
 
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
@@ -327,9 +508,28 @@ def longest_block(source: str) -> int:
     return max((len(block) for block in _BLOCK_BREAK.split(source)), default=0)
 
 
-def render_strict(source: str) -> SafeString:
-    """Like :func:`render`, but raises ``RecursionError`` instead of falling back: for checks."""
-    return _render(source) if source else mark_safe("")
+class _Nesting(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = self.deepest = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in NESTING_TAGS:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in NESTING_TAGS:
+            self.depth -= 1
+
+
+def nesting_depth(html: str) -> int:
+    """How many quotes, lists and tables deep sanitised HTML goes, raw HTML's included
+    (sanitised HTML is well formed, so tags balance)."""
+    parser = _Nesting()
+    parser.feed(html)
+    parser.close()
+    return parser.deepest
 
 
 class _Outline(HTMLParser):

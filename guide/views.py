@@ -27,11 +27,6 @@ from guide.models import Chapters, Reference, Section, Strategy, reading_minutes
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
 
 INTRO = Section.Component.INTRO
-# Ids the home and strategy templates give their own elements: markdown headings avoid them.
-HOME_IDS = frozenset({"main", "home-title", "guide-contents", "home-quiz", "home-search", "home-q"})
-STRATEGY_IDS = frozenset(
-    {"main", "strategy-title", "strategy-signs", "strategy-path", "strategy-sources"}
-)
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -65,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "guide/home.html",
         {
             "intro": intro,
-            "intro_html": render_markdown(intro.body, set(HOME_IDS)) if intro else "",
+            "intro_html": render_markdown(intro.body) if intro else "",
             "chapters": chapters,
         },
     )
@@ -174,7 +169,7 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     chapter = chapters.showing(strategy.path)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
-    body_html = render_markdown(strategy.body, set(STRATEGY_IDS))
+    body_html = render_markdown(strategy.body)
     return render(
         request,
         "guide/strategy.html",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from guide import markdown as markdown_module
 from guide import validators
 from guide.markdown import MAX_BLOCK_LENGTH
 from guide.models import MARKDOWN_MAX_LENGTH, Strategy
@@ -96,13 +99,74 @@ def test_one_enormous_paragraph_is_refused(editor_client):
     assert not Strategy.objects.exists()
 
 
-def test_nesting_too_deep_to_show_is_refused(editor_client):
-    response = editor_client.post(ADD_STRATEGY, strategy_form(body="1. " * 1500))
+TOO_DEEP = "Lists or quotes are nested too deeply to show (the most is 8 levels). Flatten them."
 
-    assert errors(response, "body") == [
-        "Lists or quotes are nested too deeply to show. Flatten them."
-    ]
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1. " * 1500,  # deeper than Python's stack
+        ">" * 3000 + " x",  # 3 KB that rendered 297 quotes inside each other
+        "> - " * 5 + "x",  # quotes and lists together
+        "<blockquote>" * 9 + "x",  # raw HTML nests too
+    ],
+)
+def test_nesting_too_deep_to_show_is_refused(editor_client, body):
+    response = editor_client.post(ADD_STRATEGY, strategy_form(body=body))
+
+    assert errors(response, "body") == [TOO_DEEP]
     assert not Strategy.objects.exists()
+
+
+def test_ordinary_nesting_is_accepted(editor_client):
+    body = "> A quote\n>\n> - with a list\n>     - and a sub-list\n>         1. and steps"
+
+    response = editor_client.post(ADD_STRATEGY, strategy_form(body=body))
+
+    assert response.status_code == 302
+    assert Strategy.objects.get().body == body
+
+
+def test_the_preview_warns_of_nesting_too_deep(editor_client):
+    response = editor_client.post(settings.MARKDOWNX_URLS_PATH, {"content": ">" * 3000 + " x"})
+
+    assert response.content.decode() == f'<p class="preview-problem">{TOO_DEEP}</p>'
+
+
+def test_deep_nesting_already_saved_is_shown_flat_on_the_site(public):
+    strategy = make_strategy(slug="deep", body=">" * 3000 + " x")  # saved around the admin
+
+    html = public.get("/strategies/deep/").content.decode()
+
+    assert html.count("<blockquote") == 0
+    assert "&gt;&gt;&gt;" in html
+    assert strategy.body_html().count("<blockquote") == 0
+
+
+def test_the_preview_refuses_text_too_slow_to_format(editor_client, monkeypatch):
+    # Stands in for a paste that takes seconds to format: every render now counts as too slow.
+    monkeypatch.setattr(validators, "RENDER_BUDGET_SECONDS", -1.0)
+
+    response = editor_client.post(settings.MARKDOWNX_URLS_PATH, {"content": "Say it *now*."})
+
+    assert response.content.decode().startswith(
+        '<p class="preview-problem">This text takes too long to format'
+    )
+
+
+def test_a_check_gives_up_at_its_deadline_instead_of_formatting_to_the_end(monkeypatch):
+    # A loose definition list this long took seconds to format, per keystroke in the preview.
+    # A clock that moves a millisecond each time it is read: the budget runs out after 50 reads.
+    slow = ("Term\n: definition\n\n" * 3000)[:MARKDOWN_MAX_LENGTH]
+    ticks = itertools.count()
+    monkeypatch.setattr(markdown_module.time, "perf_counter", lambda: next(ticks) / 1000)
+
+    with pytest.raises(markdown_module.RenderTooSlow):
+        markdown_module.trial_render(slow, budget=0.05)
+
+    assert next(ticks) < 100  # stopped near its deadline: thousands of blocks were left
+    monkeypatch.undo()
+    assert "<dl>" in markdown_module.trial_render(slow, budget=60).html
 
 
 def test_text_too_slow_to_format_is_refused(editor_client, monkeypatch):

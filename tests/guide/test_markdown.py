@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from guide.markdown import outline, render
 
 TABLE = """Table: Two ways to be secure
@@ -85,3 +87,62 @@ def test_an_editor_cannot_forge_a_heading_wrapper_class_elsewhere():
     html = render('<p class="heading anchor">x</p>\n\n<a class="heading" href="/x">y</a>')
 
     assert 'class="heading"' not in html.replace('<div class="heading">', "")
+
+
+def heading_ids(html: str) -> list[str]:
+    return re.findall(r'<h\d id="([^"]+)"', str(html))
+
+
+def test_a_top_level_heading_becomes_a_real_h2_with_its_permalink():
+    html = render("# Where security begins\n\nText.")
+
+    assert "<h1" not in html
+    assert heading_ids(html) == ["where-security-begins"]
+    assert 'href="#where-security-begins"' in html
+    assert outline(html) == [
+        {"id": "where-security-begins", "title": "Where security begins", "level": 2}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("## Привет мир", "section"),
+        ("## ...", "section"),
+        ("## 安全感", "section"),
+        ("## " + "word " * 30, "word-" * 14 + "wo"),  # cut to 72 characters
+    ],
+)
+def test_every_heading_keeps_an_id_its_permalink_and_the_contents_can_use(source, expected):
+    html = render(f"{source}\n\n{source}")
+
+    assert heading_ids(html) == [expected, f"{expected}_1"]
+    for heading_id in heading_ids(html):
+        assert f'href="#{heading_id}"' in html
+        assert len(heading_id) <= 80
+    assert [entry["id"] for entry in outline(html)] == heading_ids(html)
+
+
+def test_ids_typed_in_raw_html_or_on_other_elements_never_reach_the_page():
+    html = render(
+        '<h2 id="chapter-title">Raw</h2>\n\n<span id="main">x</span> <abbr id="q">y</abbr>\n\n'
+        "A paragraph\n{: #page-contents }\n\n## A heading {: #strategy-sources }"
+    )
+
+    assert heading_ids(html) == ["a-heading"]
+    assert re.findall(r'\bid="([^"]+)"', html) == ["a-heading"]
+
+
+def test_footnotes_link_both_ways_and_stay_unique_across_a_pages_texts():
+    page_ids: set[str] = set()
+
+    body = render("A claim[^1] and another[^src].\n\n[^1]: First note.\n[^src]: Second.", page_ids)
+    closing = render("More[^1].\n\n[^1]: The closing's note.", page_ids)
+
+    for html in (body, closing):
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        links = re.findall(r'href="#([^"]+)"', html)
+        assert ids and sorted(set(links)) == sorted(ids), html  # every link lands, both ways
+    assert re.findall(r'\bid="([^"]+)"', body) == ["fnref-1", "fnref-src", "fn-1", "fn-src"]
+    assert re.findall(r'\bid="([^"]+)"', closing) == ["fnref-1_1", "fn-1_1"]
+    assert "The closing’s note." in closing
