@@ -36,6 +36,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.utils import get_m2m_reverse_field_name
 
+from guide.markdown import RESERVED_IDS
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from guide.reader_data import reader_references
 from guide.validators import checked_render, validate_markdown
@@ -61,7 +62,8 @@ class MarkdownWidget(AdminMarkdownxWidget):
 
 
 class ContentForm(forms.ModelForm):
-    """Clear words for a clashing slug, and the history page's old links shown as they were."""
+    """Clear words for a slug that can't be used, and the history page's old links shown as
+    they were."""
 
     class Meta:
         error_messages = {
@@ -70,6 +72,33 @@ class ContentForm(forms.ModelForm):
                 "Choose a different one."
             }
         }
+
+    def clean_slug(self) -> str:
+        """Refuse a slug the pages use for their own parts (an item's slug is its anchor on
+        its chapter's page), and a change of slug while readers' data points to the item:
+        their toolkits and results know it by its slug."""
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_IDS:
+            raise ValidationError(
+                f"“{slug}” is a name the site’s pages use for a part of their own, so links "
+                "to this item would land there. Choose a different one.",
+                code="reserved",
+            )
+        model = type(self.instance)
+        saved = model._default_manager.filter(pk=self.instance.pk).values_list("slug", flat=True)
+        current = saved.first() if self.instance.pk else None
+        if current and slug != current:
+            used = reader_references(self.instance)
+            if used:
+                counted = ", ".join(f"{ref.count} {ref.label}" for ref in used)
+                name = model._meta.verbose_name
+                raise ValidationError(
+                    f"Readers’ own data knows this {name} by its slug ({counted}), so "
+                    f"changing it would break their links to it. Keep “{current}”. To "
+                    f"replace the {name}, add a new one and unpublish this one.",
+                    code="in_use",
+                )
+        return slug
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

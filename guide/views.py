@@ -13,8 +13,8 @@ from functools import wraps
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -104,13 +104,33 @@ def citation_data(reference: Reference) -> dict:
     return data
 
 
+def renamed(model: type[Section | Strategy], slug: str, user) -> Section | Strategy | None:
+    """The item that was at ``slug`` before an editor changed its slug, if ``user`` may
+    see it: old links and bookmarks then lead to its new address, not to a 404."""
+    latest = model.history.filter(slug=slug).order_by("-history_date", "-history_id")
+    pk = latest.values_list("id", flat=True).first()
+    if pk is None:
+        return None
+    return model.objects.visible_to(user).exclude(slug=slug).filter(pk=pk).first()
+
+
+def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str):
+    """A permanent redirect to where a renamed item now lives, else 404. (The
+    ``revalidated`` views it is called from make caches ask again, so renaming an item
+    back later never leaves a stale redirect behind.)"""
+    item = renamed(model, slug, user)
+    if item is None:
+        raise Http404(message)
+    return HttpResponsePermanentRedirect(item.get_absolute_url())
+
+
 @revalidated
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     chapters = Chapters.visible_to(user)
     position = next((i for i, chapter in enumerate(chapters) if chapter.slug == slug), None)
     if position is None:
-        raise Http404("No such chapter.")
+        return moved_or_404(Section, slug, user, "No such chapter.")
     section = (
         Section.objects.visible_to(user)
         .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
@@ -152,7 +172,9 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @revalidated
 def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    strategy = get_object_or_404(Strategy.objects.visible_to(user), slug=slug)
+    strategy = Strategy.objects.visible_to(user).filter(slug=slug).first()
+    if strategy is None:
+        return moved_or_404(Strategy, slug, user, "No such strategy.")
     path = list(
         Strategy.objects.visible_to(user)
         .filter(path=strategy.path)

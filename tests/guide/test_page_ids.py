@@ -7,11 +7,16 @@ permalink or the skip link to the wrong place.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urldefrag
 
-from guide.models import FAQ, Section, Strategy
+from django.conf import settings
+
+from guide.markdown import RESERVED_IDS
+from guide.models import FAQ, Section, Sign, Strategy
 from tests.factories import make_user
 
 EXTRA_PAGES = ["/search/?q=repair", "/search/?q=", "/search/?q=a", "/support/", "/nowhere/"]
@@ -22,6 +27,14 @@ COLLIDING = (
     "## Chapter sources\n\n## Sources for this chapter\n\n## Chapter title\n\n"
     "## The immediate apology\n\n## Signs list\n\n## Signs quiz"
 )
+# Ids given by hand: in raw HTML, with attr_list, on a top-level heading, in footnotes.
+FORCED = (
+    '<h2 id="chapter-title">Raw heading</h2>\n\n<span id="main">raw</span>\n\n'
+    "## Forced {: #toc-title }\n\n## Forced again {: #page-contents }\n\n"
+    "A paragraph\n{: #strategy-sources }\n\n# Sources\n\n"
+    "A claim[^1].\n\n[^1]: Its note."
+)
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
 
 
 class Ids(HTMLParser):
@@ -98,3 +111,43 @@ def test_headings_editors_write_never_collide_with_each_other_or_the_page(client
     apology = pages["/guide/creating-secure-relationships/"]
     assert apology.ids.count("the-immediate-apology") == 1  # the strategy keeps its anchor
     assert "the-immediate-apology_1" in apology.ids
+
+
+def test_headings_and_slugs_chosen_to_collide_still_leave_every_id_unique(client, guide):
+    for section in Section.objects.all():
+        section.body += "\n\n" + COLLIDING + "\n\n" + FORCED
+        section.closing = FORCED
+        section.save()
+    for strategy in Strategy.objects.all():
+        strategy.body += "\n\n## Sources\n\n" + FORCED
+        strategy.save()
+    # Item slugs equal to the headings' own slugs: the item keeps its anchor.
+    faq = FAQ.objects.first()
+    faq.slug = "why-it-matters"
+    faq.answer = FORCED
+    faq.save()
+    Sign.objects.filter(pk=Sign.objects.first().pk).update(slug="raw-heading")
+
+    pages = crawl(client)
+
+    assert_ids_unique_and_links_land(pages)
+    faqs = pages[faq.get_absolute_url().split("#")[0]]
+    assert faqs.ids.count("why-it-matters") == 1 and "why-it-matters_1" in faqs.ids
+    for page in pages.values():
+        assert page.ids.count("main") == 1
+
+
+def test_every_id_the_templates_give_their_own_elements_is_reserved():
+    """Headings and item slugs keep clear of RESERVED_IDS: it must name all the fixed ids."""
+    fixed = set()
+    for template in TEMPLATES.glob("**/*.html"):
+        if template.relative_to(TEMPLATES).parts[0] in {"admin", "assessments"}:
+            continue  # pages that show no editor's markdown and no item anchors
+        text = template.read_text()
+        fixed |= set(re.findall(r'\bid="([a-z][a-z0-9-]*)"', text))
+        # Ids passed to includes: heading_id="…", field_id="…", field_id|default:'…'.
+        fixed |= set(re.findall(r'(?:field_id|heading_id)="([a-z][a-z0-9-]*)"', text))
+        fixed |= set(re.findall(r"field_id\|default:'([a-z][a-z0-9-]*)'", text))
+
+    assert "chapter-sources" in fixed and "q" in fixed  # the patterns find them
+    assert fixed - RESERVED_IDS == set()
