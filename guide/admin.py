@@ -15,8 +15,8 @@ from itertools import pairwise
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, ProtectedError, RestrictedError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -25,6 +25,8 @@ from django.http import (
     HttpResponseNotFound,
     HttpResponseRedirect,
 )
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
@@ -36,6 +38,12 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.utils import get_m2m_reverse_field_name
 
+from guide.history import (
+    deleted_records,
+    history_collapse,
+    last_version_before_deletion,
+    relink_restored,
+)
 from guide.markdown import RESERVED_IDS
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from guide.reader_data import reader_references
@@ -252,44 +260,101 @@ class ContentAdmin(SimpleHistoryAdmin):
             helper = self.get_historical_record_context_helper(request, newer)
             newer.history_delta_changes = helper.context_for_delta_changes(delta)
 
-    # Deleting --------------------------------------------------------------------------
+    # Saving: one version per save, restores relinked ---------------------------------------
+
+    def save_model(self, request, obj, form, change) -> None:
+        model = type(obj)
+        obj._history_after = model.history.aggregate(newest=Max("history_id"))["newest"] or 0
+        # Reverting to a version of a deleted item brings it back (see deleted_view).
+        obj._restoring = change and not model._base_manager.filter(pk=obj.pk).exists()
+        super().save_model(request, obj, form, change)
+
+    def log_addition(self, request, obj, message):
+        self._after_save(request, obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._after_save(request, obj)
+        return super().log_change(request, obj, message)
+
+    def _after_save(self, request, obj) -> None:
+        """Once a save is complete, links included: relink a restored item, and fold the
+        versions the save wrote into one. The add, change and history ("Revert") views
+        all log the save last, after the links are saved (the history view saves them
+        without ``save_related``), so this runs from there."""
+        after = getattr(obj, "_history_after", None)
+        if after is None:
+            return  # not saved through save_model
+        if obj._restoring:
+            relinked = relink_restored(obj, user=request.user)
+            if relinked:
+                self.message_user(
+                    request,
+                    f"{relinked} link(s) other items had to it are back.",
+                    messages.SUCCESS,
+                )
+        history_collapse(obj, after=after)
+        del obj._history_after
+
+    # Deleting and restoring --------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        name = f"{opts.app_label}_{opts.model_name}_deleted"
+        return [
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name=name),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request: HttpRequest) -> HttpResponse:
+        """Items of this kind that were deleted, newest first, each one click from the form
+        of its last version, where "Revert" restores it with its links."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        rows = []
+        for deletion in deleted_records(self.model):
+            version = last_version_before_deletion(self.model, deletion.id)
+            if version is not None:
+                rows.append({"deletion": deletion, "version": version})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Recently deleted {opts.verbose_name_plural}",
+            "opts": opts,
+            "rows": rows,
+            "can_restore": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/guide/deleted_list.html", context)
+
+    def response_delete(self, request, obj_display, obj_id):
+        response = super().response_delete(request, obj_display, obj_id)
+        self.message_user(
+            request,
+            "Deleted by mistake? “Recently deleted”, above the list, brings it back.",
+            messages.INFO,
+        )
+        return response
 
     def get_deleted_objects(self, objs, request):
         """Django would list (and link) every row a deletion touches, readers' rows included;
-        here readers' data is only counted, and any that deleting would change blocks it."""
+        here readers' data is only counted, and any at all blocks the deletion: deleting
+        would delete it, break it, or unlink it from the guide for good."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         blocking = [
             f"“{obj}”: {reference.count} {reference.label} in readers’ accounts point to "
             f"this {obj._meta.verbose_name}."
             for obj in objs
             for reference in reader_references(obj)
-            if not reference.unlinks
         ]
         if protected and not blocking:
             # Protected by something reader_references doesn't count: still name no one.
             blocking = ["Other data the site keeps points to it and is protected."]
         if blocking:
             return [], {}, set(), blocking
-        # What is left of readers' data is only unlinked (SET_NULL), which Django's collector
-        # neither lists nor counts: the confirmation shows guide rows alone.
         return deleted, model_count, perms_needed, protected
 
     def delete_view(self, request, object_id, extra_context=None):
-        obj = self.get_object(request, object_id)
-        notes = []
-        if obj is not None:
-            notes = [
-                f"{reference.count} {reference.label} in readers’ accounts point to this "
-                f"{obj._meta.verbose_name}. They keep their own record of it, but lose the "
-                "link here: to take it off the public site without that, unpublish it instead."
-                for reference in reader_references(obj)
-                if reference.unlinks
-            ]
-        context = {
-            **(extra_context or {}),
-            "reader_notes": notes,
-            "unpublish_instead": UNPUBLISH_INSTEAD,
-        }
+        context = {**(extra_context or {}), "unpublish_instead": UNPUBLISH_INSTEAD}
         try:
             return super().delete_view(request, object_id, context)
         except (ProtectedError, RestrictedError):
@@ -301,8 +366,16 @@ class ContentAdmin(SimpleHistoryAdmin):
             )
             return HttpResponseRedirect(request.path)
 
+    def delete_model(self, request, obj) -> None:
+        # Readers' rows that only unlink (SET_NULL) raise nothing: check again at the click.
+        if reader_references(obj):
+            raise ProtectedError("Readers' data points to it.", set())
+        super().delete_model(request, obj)
+
     def delete_queryset(self, request, queryset) -> None:
         try:
+            if any(reader_references(obj) for obj in queryset):
+                raise ProtectedError("Readers' data points to some of them.", set())
             super().delete_queryset(request, queryset)
         except (ProtectedError, RestrictedError):
             self.message_user(

@@ -1,5 +1,6 @@
-"""Deleting a sign or strategy that readers' data points to: a clear message, nothing lost,
-and no reader named. Readers' data here is tests/reader_data, standing in for the quiz's."""
+"""Deleting a sign or strategy that readers' data points to in any way: refused with a clear
+message (unpublish instead), nothing lost, and no reader named. Readers' data here is
+tests/reader_data, standing in for the quiz's."""
 
 from __future__ import annotations
 
@@ -76,25 +77,44 @@ def test_a_strategy_readers_bookmarked_is_not_deleted(editor_client, reader_alic
     assert Strategy.objects.filter(pk=strategy.pk).exists()
 
 
-def test_a_sign_readers_answered_is_deleted_and_their_answers_keep_its_wording(
-    editor_client, reader_alice, client
+def test_a_sign_readers_answered_is_not_deleted_and_their_answers_stay_linked(
+    editor_client, reader_alice
 ):
+    # Deleting would only unlink the answers (they keep the wording), but that link is what
+    # lets a result show the sign's guide entry: a sign is retired by unpublishing it.
     sign = make_sign(text="You ask for what you need")
     answer = AnswerRecord.objects.create(
         owner=reader_alice, sign=sign, sign_text=sign.text, rating=4
     )
 
     html = editor_client.get(delete_url(sign)).content.decode()
-    assert "1 answer record in readers’ accounts point to this sign" in html
-    assert "keep their own record" in html
+    assert "can’t be deleted" in html
+    assert "1 answer record in readers’ accounts point to this sign." in html
+    assert "Unpublish it instead" in html
     assert_no_reader_named(html, reader_alice)
 
     response = editor_client.post(delete_url(sign), {"post": "yes"})
 
-    assert response.status_code == 302
-    assert not Sign.objects.filter(pk=sign.pk).exists()
+    assert response.status_code == 200
+    assert Sign.objects.filter(pk=sign.pk).exists()
     answer.refresh_from_db()
-    assert answer.sign is None and answer.sign_text == "You ask for what you need"
+    assert answer.sign == sign
+
+
+def test_answers_arriving_after_the_confirmation_still_stop_the_deletion(
+    editor_client, reader_alice, monkeypatch
+):
+    sign = make_sign()
+    AnswerRecord.objects.create(owner=reader_alice, sign=sign, sign_text=sign.text, rating=2)
+    # As if the answer was saved between the confirmation page and the click.
+    monkeypatch.setattr(
+        guide_admin.ContentAdmin, "get_deleted_objects", lambda *args: ([], {}, set(), [])
+    )
+
+    response = editor_client.post(delete_url(sign), {"post": "yes"}, follow=True)
+
+    assert Sign.objects.filter(pk=sign.pk).exists()
+    assert "Not deleted: readers’ data now points to it." in response.content.decode()
 
 
 def test_content_no_reader_uses_is_deleted_normally(editor_client):

@@ -1,0 +1,109 @@
+"""Revision history that can be trusted to restore: one version per save, links included,
+and deleted items brought back with the links other items had to them.
+
+simple-history writes a version when an item is saved and another each time one of its
+many-to-many fields changes, so a save that edits text and links leaves a version with
+the new text and the old links: restoring that one would bring back a state that never
+was. :func:`history_collapse` folds the versions one save made into its last one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.apps import apps
+from django.db import models
+from simple_history.utils import get_m2m_field_name, get_m2m_reverse_field_name
+
+
+def latest_history_id(obj: models.Model) -> int:
+    """The newest version's id so far (0 for none): what :func:`history_collapse` counts from."""
+    newest = obj.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return newest or 0
+
+
+def history_collapse(obj: models.Model, *, after: int) -> None:
+    """Keep one version for everything written to ``obj``'s history after version ``after``:
+    the last (whose links are the saved ones), typed as the first ("Created" or "Changed")."""
+    versions = list(obj.history.filter(history_id__gt=after).order_by("history_id"))
+    if len(versions) < 2:
+        return
+    first, last = versions[0], versions[-1]
+    if last.history_type != first.history_type:
+        last.history_type = first.history_type
+        last.save(update_fields=["history_type"])
+    obj.history.filter(history_id__in=[v.history_id for v in versions[:-1]]).delete()
+
+
+def tracked_links_to(model: type[models.Model]) -> Iterator[tuple[type[models.Model], object]]:
+    """Every guide model whose history records a many-to-many field pointing at ``model``
+    (a sign's strategies, a chapter's references), with that field."""
+    for other in apps.get_app_config("guide").get_models():
+        if not hasattr(other._meta, "simple_history_manager_attribute"):
+            continue  # not tracked, or a history table itself
+        for field in other.history.model._history_m2m_fields:
+            if field.related_model is model:
+                yield other, field
+
+
+def deleted_records(model: type[models.Model]) -> list:
+    """The deletion of each item of ``model`` that is gone now, newest first."""
+    deletions = (
+        model.history.filter(history_type="-")
+        .exclude(id__in=model._base_manager.values("pk"))
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    latest: dict[int, object] = {}
+    for record in deletions:
+        latest.setdefault(record.id, record)
+    return list(latest.values())
+
+
+def last_version_before_deletion(model: type[models.Model], pk: int):
+    """The item as it was just before it was deleted (``None`` if it never was saved)."""
+    return (
+        model.history.filter(id=pk)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def relink_restored(obj: models.Model, *, user=None) -> int:
+    """Put back the links other items had to ``obj`` when it was deleted (the signs a
+    strategy helped, the chapters that cited a reference): deleting removed them without
+    a new version of those items, so their versions at that moment still name ``obj``.
+    Returns how many links were put back."""
+    deletion = obj.history.filter(history_type="-").order_by("-history_date", "-history_id").first()
+    if deletion is None:
+        return 0
+    restored = 0
+    for other, field in tracked_links_to(type(obj)):
+        m2m_history = getattr(other.history.model, field.name).model
+        target = get_m2m_reverse_field_name(field)
+        source = get_m2m_field_name(field)
+        linking = set(
+            m2m_history.objects.filter(**{f"{target}_id": obj.pk}).values_list(
+                "history_id", flat=True
+            )
+        )
+        if not linking:
+            continue
+        # Each item's version as it stood when obj was deleted: did it link to obj then?
+        candidates = other.history.filter(
+            id__in=other.history.filter(history_id__in=linking).values("id"),
+            history_date__lte=deletion.history_date,
+        ).order_by("id", "-history_date", "-history_id")
+        at_deletion: dict[int, int] = {}
+        for version in candidates:
+            at_deletion.setdefault(version.id, version.history_id)
+        linked_ids = [pk for pk, history_id in at_deletion.items() if history_id in linking]
+        through = field.remote_field.through
+        live = other._base_manager.filter(pk__in=linked_ids)
+        for item in live:
+            if not through.objects.filter(**{source: item, target: obj}).exists():
+                item._history_user = user
+                getattr(item, field.name).add(obj)  # recorded as a new version of item
+                restored += 1
+    return restored
