@@ -16,7 +16,8 @@ from itertools import pairwise
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Max, ProtectedError, RestrictedError
+from django.db import models
+from django.db.models import Count, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -29,6 +30,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
@@ -36,13 +38,16 @@ from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import ModelChange, ModelDelta
+from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from guide.history import (
     deleted_records,
     history_collapse,
     last_version_before_deletion,
+    latest_history_id,
     relink_restored,
+    text_diff,
 )
 from guide.markdown import RESERVED_IDS
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
@@ -124,6 +129,36 @@ class ContentForm(forms.ModelForm):
                         .queryset.filter(pk__in=list(linked))
                         .values_list("pk", flat=True)
                     )
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """ "What changed", readable: a text's changed passages word by word (simple-history
+    would show "Body: One o[32 chars]s…"), other fields as before → after."""
+
+    # Shorter texts (a title, a slug) read well whole, as before → after.
+    WHOLE_UP_TO = 60
+
+    def context_for_delta_changes(self, delta: ModelDelta) -> list[dict]:
+        context = []
+        for change in delta.changes:
+            field = self.model._meta.get_field(change.field)
+            texts = isinstance(change.old, str) and isinstance(change.new, str)
+            if (
+                texts
+                and isinstance(field, models.CharField | models.TextField)
+                and max(len(change.old), len(change.new)) > self.WHOLE_UP_TO
+            ):
+                context.append(
+                    {
+                        "field": capfirst(field.verbose_name),
+                        "diff": text_diff(change.old, change.new),
+                    }
+                )
+            else:
+                context.extend(
+                    super().context_for_delta_changes(ModelDelta([change], [], None, None))
+                )
+        return context
 
 
 def _history_links(field, records) -> defaultdict[int, list[dict]]:
@@ -225,7 +260,9 @@ class ContentAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created", "updated"]
     actions = [publish, unpublish]
     save_on_top = True
+    object_history_template = "admin/guide/object_history.html"
     object_history_list_template = "admin/guide/object_history_list.html"
+    object_history_form_template = "admin/guide/object_history_form.html"
     history_list_per_page = 50
 
     class Media:
@@ -235,6 +272,27 @@ class ContentAdmin(SimpleHistoryAdmin):
         # simple-history's own calls select_related() with no names when a model has no
         # foreign keys (none of ours has), which Django 6.1 deprecates.
         return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One version, readable in the form, with its links listed in words: reverting
+        brings those back too, so the editor sees what they are before pressing Revert."""
+        record = self.model.history.filter(id=object_id, history_id=version_id).first()
+        links = []
+        if record is not None:
+            for field in record._history_m2m_fields:
+                by_version = _history_links(field, [record])[record.history_id]
+                target = get_m2m_reverse_field_name(field)
+                links.append(
+                    {
+                        "label": capfirst(field.verbose_name),
+                        "items": [str(link[target]) for link in by_version],
+                    }
+                )
+        context = {**(extra_context or {}), "version_links": links}
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """What changed in each version, as simple-history shows it, with the M2M links of the
@@ -264,7 +322,7 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         model = type(obj)
-        obj._history_after = model.history.aggregate(newest=Max("history_id"))["newest"] or 0
+        obj._history_after = latest_history_id(model)
         # Reverting to a version of a deleted item brings it back (see deleted_view).
         obj._restoring = change and not model._base_manager.filter(pk=obj.pk).exists()
         super().save_model(request, obj, form, change)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from guide.history import text_diff
 from guide.models import Section, Sign
 from tests.factories import make_reference, make_section, make_sign, make_strategy
 from tests.guide.conftest import form_data
@@ -182,3 +183,65 @@ def test_what_changed_matches_simple_historys_own_diff(rf, editor):
         assert [getattr(r, "history_delta_changes", None) for r in ours] == [
             getattr(r, "history_delta_changes", None) for r in theirs
         ]
+
+
+LONG = (
+    "One of the first things to know is that security is built slowly.\n\n"
+    "A second paragraph that stays exactly the same from one version to the next.\n\n"
+    "Third: repair matters more than never rupturing."
+)
+
+
+def test_a_long_texts_change_shows_just_the_changed_words(editor_client):
+    section = make_section(body=LONG)
+    changed = LONG.replace("slowly", "slowly, <script>x</script> in small moments").replace(
+        "Third", "Finally"
+    )
+    edit(editor_client, section, body=changed)
+
+    html = editor_client.get(
+        reverse("admin:guide_section_history", args=[section.pk])
+    ).content.decode()
+
+    assert "<ins>, &lt;script&gt;x&lt;/script&gt; in small moments</ins>" in html
+    assert "<del>Third</del><ins>Finally</ins>" in html
+    assert "chars]" not in html  # simple-history's truncation
+    assert "stays exactly the same" not in html.split('class="text-diff"')[1]
+    assert "css/admin.css" in html  # where .text-diff is styled
+
+
+def test_text_diff_marks_words_and_keeps_a_little_context():
+    diff = text_diff(
+        "Say what you feel and what you need, calmly and clearly, every single time.",
+        "Say what you feel and what you need, kindly and clearly, every single time.",
+    )
+
+    assert diff == (
+        '<ol class="text-diff"><li class="diff-passage">… what you need, <del>calmly</del>'
+        "<ins>kindly</ins> and clearly, every …</li></ol>"
+    )
+
+
+def test_a_rewrite_too_large_to_compare_word_by_word_is_shown_whole_and_short():
+    old = " ".join(f"old{n}" for n in range(1500))
+    new = " ".join(f"new{n}" for n in range(1500))
+
+    diff = text_diff(old, new)
+
+    assert diff.count("<del>") == 1 and diff.count("<ins>") == 1
+    assert len(diff) < 1000
+
+
+def test_the_revert_page_lists_the_versions_references_and_names_the_content(editor_client):
+    cited = make_reference(authors="Bowlby, J.", year=1988, title="A Secure Base")
+    section = make_section(title="Where it begins")
+    section.references.set([cited])
+    first = section.history.latest()
+    section.references.set([])
+
+    url = reverse("admin:guide_section_simple_history", args=[section.pk, first.pk])
+    html = editor_client.get(url).content.decode()
+
+    assert "<strong>References in this version:</strong> Bowlby, J. (1988). A Secure Base" in html
+    assert ">Sections</a>" in html
+    assert "Historical sections" not in html and "historical sections" not in html.lower()

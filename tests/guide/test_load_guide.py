@@ -90,3 +90,21 @@ def test_a_broken_fixture_loads_nothing(tmp_path: Path):
         load(fixture=broken)
 
     assert not Reference.objects.exists()
+
+
+def test_each_item_starts_with_one_version_that_has_its_links():
+    load()
+
+    for model in (Section, Sign, Strategy, Reference):
+        for item in model.objects.all():
+            versions = list(item.history.all())
+            assert [v.history_type for v in versions] == ["+"], item
+    earned = Section.objects.get(slug="earned-security")
+    created = earned.history.get()
+    assert set(created.references.values_list("reference__slug", flat=True)) == {
+        "roisman-2002",
+        "siegel-2020",
+    }
+    sigh = Strategy.objects.get(slug="physiological-sigh")
+    abandonment = Sign.objects.get(slug="no-fear-of-abandonment")
+    assert sigh.pk in abandonment.history.get().strategies.values_list("strategy_id", flat=True)

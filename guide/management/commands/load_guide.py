@@ -13,6 +13,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from guide.history import history_collapse, latest_history_id
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "guide.json"
@@ -37,12 +38,17 @@ class Command(BaseCommand):
 
 @transaction.atomic
 def load_fixture(path: Path) -> int:
-    """Save each object the ordinary way, so timestamps and history are recorded."""
+    """Save each object the ordinary way, so timestamps and history are recorded: one
+    "Created" version each, its links included (reverting to it must not drop a
+    chapter's citations)."""
     count = 0
     with path.open(encoding="utf-8") as stream:
         for item in serializers.deserialize("json", stream, handle_forward_references=False):
-            item.object.save()
+            obj = item.object
+            after = latest_history_id(type(obj))
+            obj.save()
             for field_name, values in item.m2m_data.items():
-                getattr(item.object, field_name).set(values)
+                getattr(obj, field_name).set(values)
+            history_collapse(obj, after=after)
             count += 1
     return count
