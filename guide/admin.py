@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, ProtectedError, RestrictedError
+from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -41,6 +41,7 @@ from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
+from guide.editors import EDITORIAL_TEAM
 from guide.history import (
     deleted_records,
     history_collapse,
@@ -268,6 +269,17 @@ class ContentAdmin(SimpleHistoryAdmin):
     class Media:
         css = {"all": ["css/admin.css"]}
 
+    def get_changeform_initial_data(self, request) -> dict:
+        """A new item starts as a draft at the end of its list: saving a first try must not
+        put it live, at the top of its chapter. (The models' own defaults, published and
+        order 0, are what fixtures and scripts rely on.)"""
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("published", False)
+        if "order" not in initial:
+            highest = self.model._default_manager.aggregate(highest=Max("order"))["highest"]
+            initial["order"] = 0 if highest is None else highest + 1
+        return initial
+
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         # simple-history's own calls select_related() with no names when a model has no
         # foreign keys (none of ours has), which Django 6.1 deprecates.
@@ -482,10 +494,12 @@ class SectionAdmin(ContentAdmin):
         return section.reference_total
 
     @admin.action(
-        description="Mark the selected sections as reviewed today, by me", permissions=["change"]
+        description="Mark the selected sections as reviewed today (by me, if my account "
+        "has a full name; else by the editorial team)",
+        permissions=["change"],
     )
     def mark_reviewed(self, request, queryset) -> None:
-        reviewer = request.user.get_full_name() or request.user.get_username()
+        reviewer = request.user.get_full_name() or EDITORIAL_TEAM
         today = timezone.localdate()
         for section in queryset:
             section.last_reviewed = today

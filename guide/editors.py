@@ -7,6 +7,7 @@ database has it; this module makes accounts that belong to it.
 from __future__ import annotations
 
 from django.apps import apps as global_apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
@@ -15,6 +16,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 EDITORS_GROUP = "Editors"
+# Who a review is credited to when the editor's account has no full name: never the login
+# name, which is a credential half and means nothing to readers.
+EDITORIAL_TEAM = f"{settings.SITE_NAME} editorial team"
 
 
 def clean_editor_identity(*, username: str, email: str = "") -> str:

@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
+from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
 from guide.markdown import render as render_markdown
 from guide.models import Chapters, Reference, Section, Strategy, reading_minutes
@@ -79,12 +80,15 @@ def article_data(request: HttpRequest, section: Section, references, modified) -
         "inLanguage": "en-US",
         "datePublished": (section.published_on or section.created.date()).isoformat(),
         "dateModified": modified.isoformat(),
-        "author": {"@type": "Organization", "name": section.reviewed_by or settings.SITE_NAME},
+        "author": {"@type": "Organization", "name": EDITORIAL_TEAM},
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "citation": [citation_data(reference) for reference in references],
     }
     if section.last_reviewed:
         data["lastReviewed"] = section.last_reviewed.isoformat()
+    if section.reviewed_by and section.reviewed_by != EDITORIAL_TEAM:
+        # A reviewer named on the chapter is a person who checked it, not its author.
+        data["editor"] = {"@type": "Person", "name": section.reviewed_by}
     return data
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from guide.models import Strategy
+from guide.models import FAQ, Section, Sign, Strategy
 from tests.factories import (
     make_faq,
     make_reference,
@@ -17,6 +17,7 @@ from tests.factories import (
     make_strategy,
     make_therapy,
 )
+from tests.guide.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,40 @@ def test_lists_cost_the_same_few_queries_however_long(
 
     with django_assert_max_num_queries(12):
         assert editor_client.get(reverse("admin:guide_sign_changelist")).status_code == 200
+
+
+@pytest.mark.parametrize("model", [Section, Strategy, Sign, FAQ])
+def test_a_new_item_starts_as_a_draft_at_the_end_of_its_list(editor_client, model):
+    make = {Section: make_section, Strategy: make_strategy, Sign: make_sign, FAQ: make_faq}[model]
+    make(order=4)
+    make(order=9)
+
+    form = (
+        editor_client.get(reverse(f"admin:guide_{model._meta.model_name}_add"))
+        .context["adminform"]
+        .form
+    )
+
+    assert form["published"].value() is False
+    assert form["order"].value() == 10
+
+
+def test_the_first_item_of_a_kind_starts_at_order_zero_and_as_a_draft(editor_client):
+    form = editor_client.get(reverse("admin:guide_therapy_add")).context["adminform"].form
+
+    assert (form["published"].value(), form["order"].value()) == (False, 0)
+
+
+def test_a_new_faq_saved_with_the_forms_defaults_is_a_draft_no_reader_sees(editor_client, public):
+    make_section(slug="questions", component=Section.Component.FAQS)
+    make_faq(slug="older", question="Was it ready?", order=3)
+    add = reverse("admin:guide_faq_add")
+    data = form_data(editor_client.get(add).context["adminform"].form)
+    data.update(question="Is it ready?", slug="is-it-ready", answer="Not yet.", _save="Save")
+
+    editor_client.post(add, data)
+
+    faq = FAQ.objects.get(slug="is-it-ready")
+    assert (faq.published, faq.order) == (False, 4)
+    page = public.get("/guide/questions/").content.decode()
+    assert "Was it ready?" in page and "Is it ready?" not in page

@@ -12,6 +12,7 @@ from django.urls import reverse
 from guide.models import Section
 from tests.factories import make_section, make_strategy
 from tests.guide.conftest import form_data
+from tests.guide.test_pages import json_ld
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +122,32 @@ def test_mark_reviewed_records_today_and_the_editor(editor_client, editor):
     section = Section.objects.get(pk=section.pk)
     assert section.reviewed_by == "Sam Okafor"
     assert section.last_reviewed == datetime.date.today()
+
+
+def test_mark_reviewed_never_publishes_a_login_name(editor_client, editor, public):
+    assert editor.get_full_name() == ""
+    section = make_section(slug="checked")
+
+    editor_client.post(
+        reverse("admin:guide_section_changelist"),
+        {"action": "mark_reviewed", ACTION_CHECKBOX_NAME: [section.pk]},
+    )
+
+    section = Section.objects.get(pk=section.pk)
+    assert section.reviewed_by == "Secure Base editorial team"
+    html = public.get("/guide/checked/").content.decode()
+    assert "by Secure Base editorial team" in html
+    assert editor.get_username() not in html
+
+
+def test_the_article_is_by_the_team_and_a_named_reviewer_is_a_person(public):
+    make_section(slug="by-team", reviewed_by="Secure Base editorial team")
+    make_section(slug="by-person", reviewed_by="Dr Rosa Kim")
+
+    team = json_ld(public.get("/guide/by-team/").content.decode())
+    person = json_ld(public.get("/guide/by-person/").content.decode())
+
+    for data in (team, person):
+        assert data["author"] == {"@type": "Organization", "name": "Secure Base editorial team"}
+    assert "editor" not in team
+    assert person["editor"] == {"@type": "Person", "name": "Dr Rosa Kim"}
