@@ -237,8 +237,11 @@ def _set_published(modeladmin, request, queryset, published: bool) -> None:
         item._history_user = request.user
         item.save(update_fields=["published", "updated"])  # one by one, so history records it
         changed += 1
-    state = "published" if published else "unpublished (now drafts)"
-    modeladmin.message_user(request, f"{changed} item(s) {state}.", messages.SUCCESS)
+    items = "item" if changed == 1 else "items"
+    state = (
+        "published" if published else f"unpublished (now {'a draft' if changed == 1 else 'drafts'})"
+    )
+    modeladmin.message_user(request, f"{changed} {items} {state}.", messages.SUCCESS)
 
 
 class ContentAdmin(SimpleHistoryAdmin):
@@ -358,9 +361,11 @@ class ContentAdmin(SimpleHistoryAdmin):
         if obj._restoring:
             relinked = relink_restored(obj, user=request.user)
             if relinked:
+                links = "link" if relinked == 1 else "links"
                 self.message_user(
                     request,
-                    f"{relinked} link(s) other items had to it are back.",
+                    f"{relinked} {links} other items had to it {'is' if relinked == 1 else 'are'} "
+                    "back.",
                     messages.SUCCESS,
                 )
         history_collapse(obj, after=after)
@@ -411,8 +416,8 @@ class ContentAdmin(SimpleHistoryAdmin):
         would delete it, break it, or unlink it from the guide for good."""
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         blocking = [
-            f"“{obj}”: {reference.count} {reference.label} in readers’ accounts point to "
-            f"this {obj._meta.verbose_name}."
+            f"“{obj}”: {reference.count} {reference.label} in readers’ accounts "
+            f"{'points' if reference.count == 1 else 'point'} to this {obj._meta.verbose_name}."
             for obj in objs
             for reference in reader_references(obj)
         ]
@@ -506,8 +511,9 @@ class SectionAdmin(ContentAdmin):
             section.reviewed_by = reviewer
             section._history_user = request.user
             section.save(update_fields=["last_reviewed", "reviewed_by", "updated"])
+        sections = "section" if len(queryset) == 1 else "sections"
         self.message_user(
-            request, f"{len(queryset)} section(s) marked as reviewed today.", messages.SUCCESS
+            request, f"{len(queryset)} {sections} marked as reviewed today.", messages.SUCCESS
         )
 
 

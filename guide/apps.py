@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
+def _link_str(link) -> str:
+    """A many-to-many row (a sign's strategy, a chapter's reference) in words: the delete
+    confirmation lists the links that go, and "Sign_strategies object (2)" says nothing."""
+    ends = [getattr(link, field.name) for field in link._meta.fields if field.is_relation]
+    return " → ".join(f"{end._meta.verbose_name} “{end}”" for end in ends)
+
+
 class GuideConfig(AppConfig):
     name = "guide"
     verbose_name = "Guide content"
@@ -10,3 +17,6 @@ class GuideConfig(AppConfig):
         from guide.editors import ensure_editors_group
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        for model in self.get_models(include_auto_created=True):
+            if model._meta.auto_created:  # the many-to-many tables Django made
+                model.__str__ = _link_str

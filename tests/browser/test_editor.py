@@ -138,3 +138,26 @@ def test_dropping_an_image_into_the_editor_explains_uploads_are_off(watched_page
     expect(page.locator(".field-body .markdown-note")).to_contain_text("image upload is turned off")
     assert not any("/upload/" in url for url in requests)
     expect(page.locator("#id_body")).to_have_value("Words only.")
+
+
+def test_the_preview_waits_for_a_pause_in_typing_and_explains_what_saving_would_refuse(
+    watched_page, live_server
+):
+    page = watched_page
+    make_section(slug="typing", title="Typing", body="Start.")
+    sign_in(page, live_server.url, make_editor())
+    page.goto(live_server.url + "/admin/guide/section/")
+    page.get_by_role("link", name="Typing").click()
+    preview = page.locator(".field-body .markdownx-preview")
+    expect(preview).to_contain_text("Start.")
+    previews: list[str] = []
+    page.on("request", lambda r: previews.append(r.url) if "markdownify" in r.url else None)
+
+    page.locator("#id_body").press("End")
+    page.keyboard.type(" One keystroke at a time, quickly.", delay=20)
+    expect(preview).to_contain_text("at a time, quickly.")
+    page.wait_for_timeout(800)  # longer than the pause the preview waits for
+
+    assert len(previews) == 1  # one request for the whole burst, not one per key
+    page.locator("#id_body").fill(">" * 40 + " too deep")
+    expect(preview.locator(".preview-problem")).to_contain_text("nested too deeply")

@@ -120,3 +120,25 @@ def test_no_input_without_a_password_makes_nothing(monkeypatch):
         run("robot-editor", "--no-input")
 
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("interruption", "message"),
+    [
+        (EOFError, "No account made: the input ended before a password."),
+        (KeyboardInterrupt, "No account made: cancelled."),
+    ],
+)
+def test_ending_the_input_or_pressing_ctrl_c_says_so_and_makes_nothing(
+    monkeypatch, interruption, message
+):
+    def getpass(prompt: str) -> str:
+        raise interruption
+
+    monkeypatch.setattr(add_editor.getpass, "getpass", getpass)
+
+    with pytest.raises(CommandError) as raised:
+        run("maya")
+
+    assert str(raised.value) == message
+    assert not User.objects.exists()

@@ -61,7 +61,7 @@ def test_a_strategy_protected_by_the_database_gets_the_same_clear_message(
 
     html = editor_client.get(delete_url(strategy)).content.decode()
 
-    assert "1 pin in readers’ accounts point to this strategy." in html
+    assert "1 pin in readers’ accounts points to this strategy." in html
     assert "protected related objects" not in html
     assert_no_reader_named(html, reader_alice)
     editor_client.post(delete_url(strategy), {"post": "yes"})
@@ -89,7 +89,7 @@ def test_a_sign_readers_answered_is_not_deleted_and_their_answers_stay_linked(
 
     html = editor_client.get(delete_url(sign)).content.decode()
     assert "can’t be deleted" in html
-    assert "1 answer record in readers’ accounts point to this sign." in html
+    assert "1 answer record in readers’ accounts points to this sign." in html
     assert "Unpublish it instead" in html
     assert_no_reader_named(html, reader_alice)
 
@@ -189,3 +189,13 @@ def test_reader_references_count_other_apps_rows_only(reader_alice):
     AnswerRecord.objects.create(owner=reader_alice, sign=sign, sign_text="x", rating=1)
     assert [(ref.model, ref.unlinks) for ref in reader_references(sign)] == [(AnswerRecord, True)]
     assert reader_references(make_strategy()) == []
+
+
+def test_the_confirmation_names_the_links_that_go_in_words(editor_client):
+    strategy = make_strategy(title="Self-soothing")
+    make_sign(text="You calm yourself").strategies.add(strategy)
+
+    html = editor_client.get(delete_url(strategy)).content.decode()
+
+    assert "sign “You calm yourself” → strategy “Self-soothing”" in html
+    assert "object (" not in html

@@ -80,7 +80,7 @@ def test_publishing_from_the_list_makes_a_draft_public_at_once(editor_client, pu
         changelist, {"action": "publish", ACTION_CHECKBOX_NAME: [section.pk]}, follow=True
     )
 
-    assert "1 item(s) published." in response.content.decode()
+    assert "1 item published." in response.content.decode()
     assert public.get("/guide/soon/").status_code == 200
     assert section.history.latest().history_user == editor
 

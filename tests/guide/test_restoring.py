@@ -94,7 +94,7 @@ def test_a_restored_strategy_is_helped_by_its_signs_again(editor_client, public)
         assert list(Sign.objects.get(pk=sign.pk).strategies.all()) == [strategy]
         assert list(sign.history.latest().strategies.values_list("strategy_id", flat=True)) == [pk]
     assert list(unrelated.strategies.all()) == []
-    assert "2 link(s) other items had to it are back." in response.content.decode()
+    assert "2 links other items had to it are back." in response.content.decode()
     assert public.get("/strategies/self-soothing/").status_code == 200
     assert strategy.history.latest().history_type == "+"
 

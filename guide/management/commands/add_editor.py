@@ -63,8 +63,13 @@ class Command(BaseCommand):
         # An unsaved user lets the similarity validator compare the password with the name.
         probe = user_model(**{user_model.USERNAME_FIELD: username}, email=email)
         for _ in range(ATTEMPTS):
-            password = getpass.getpass("Password: ")
-            again = getpass.getpass("Password (again): ")
+            try:
+                password = getpass.getpass("Password: ")
+                again = getpass.getpass("Password (again): ")
+            except EOFError:
+                raise CommandError("No account made: the input ended before a password.") from None
+            except KeyboardInterrupt:
+                raise CommandError("No account made: cancelled.") from None
             if password != again:
                 self.stderr.write("The two passwords don't match. Try again.")
                 continue
