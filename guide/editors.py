@@ -54,14 +54,18 @@ def editor_create(*, username: str, password: str, email: str = "") -> AbstractB
 
 
 def ensure_editors_group(sender, *, using: str, apps=global_apps, **kwargs) -> None:
-    """Put the Editors group back if a database was flushed (tests flush between transactional
-    tests; the data migration that made it doesn't run again, post_migrate does). An existing
-    group is left exactly as administrators set it."""
+    """After every ``migrate``: the Editors group exists and holds every permission of the
+    guide app, its history tables included, so a guide model added later reaches editors
+    without a data migration of its own. Permissions are only ever added: whatever else
+    administrators gave the group stays. (This also puts the group back in a database
+    that was flushed, as tests do between transactional tests; the data migration that
+    made it doesn't run again, post_migrate does.)"""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    if group_model.objects.using(using).filter(name=EDITORS_GROUP).exists():
-        return
-    group = group_model.objects.using(using).create(name=EDITORS_GROUP)
-    group.permissions.set(
-        permission_model.objects.using(using).filter(content_type__app_label="guide")
+    group, _ = group_model.objects.using(using).get_or_create(name=EDITORS_GROUP)
+    missing = (
+        permission_model.objects.using(using)
+        .filter(content_type__app_label="guide")
+        .exclude(group=group)
     )
+    group.permissions.add(*missing)

@@ -178,3 +178,28 @@ def test_the_editors_group_comes_back_after_a_database_flush():
     group = Group.objects.get(name=EDITORS_GROUP)
     assert group.permissions.count() == 56
     assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
+
+
+def test_every_migrate_gives_editors_the_guide_permissions_they_lack_and_takes_none():
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    group = Group.objects.get(name=EDITORS_GROUP)
+    # As if a guide model (and its history) arrived in a later release...
+    new_type = ContentType.objects.create(app_label="guide", model="glossaryterm")
+    new_permissions = [
+        Permission.objects.create(content_type=new_type, codename=f"{action}_glossaryterm")
+        for action in ("add", "change", "view")
+    ]
+    # ...one of the group's permissions went missing, and administrators added their own.
+    group.permissions.remove(Permission.objects.get(codename="change_section"))
+    extra = Permission.objects.get(codename="view_group")
+    group.permissions.add(extra)
+
+    call_command("migrate", verbosity=0)
+
+    granted = set(group.permissions.all())
+    assert set(new_permissions) <= granted
+    assert Permission.objects.get(codename="change_section") in granted
+    assert extra in granted  # never removed
+    assert len(granted) == 56 + len(new_permissions) + 1
