@@ -15,8 +15,10 @@ class GuideConfig(AppConfig):
 
     def ready(self) -> None:
         from guide.editors import ensure_editors_group
+        from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        connect_signals(self.get_models())
         for model in self.get_models(include_auto_created=True):
             if model._meta.auto_created:  # the many-to-many tables Django made
                 model.__str__ = _link_str

@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from guide import page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -33,15 +34,21 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 def revalidated(view):
     """Let shared caches keep anonymous pages but always revalidate them (editors' changes
-    show at once); keep a signed-in reader's pages private to their browser."""
+    show at once); keep a signed-in reader's pages private to their browser. Signed-out
+    readers' pages come from the page cache when the content has not changed."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        key = page_cache.page_key(request)
+        response = page_cache.cached_page(key)
+        if response is not None:
+            return response
         response = view(request, *args, **kwargs)
         if request.user.is_authenticated:
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+            page_cache.keep_page(key, response)
         return response
 
     return wrapper
