@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import assert_accessible
-from tests.factories import make_editor, make_reference, make_section
+from tests.factories import make_editor, make_reference, make_section, make_sign, make_strategy
 
 pytestmark = pytest.mark.browser
 
@@ -161,3 +161,27 @@ def test_the_preview_waits_for_a_pause_in_typing_and_explains_what_saving_would_
     assert len(previews) == 1  # one request for the whole burst, not one per key
     page.locator("#id_body").fill(">" * 40 + " too deep")
     expect(preview.locator(".preview-problem")).to_contain_text("nested too deeply")
+
+
+def test_an_editor_deletes_a_strategy_by_mistake_and_restores_it_from_the_list(
+    watched_page, live_server
+):
+    page = watched_page
+    strategy = make_strategy(slug="name-it", title="Name it to tame it")
+    make_sign(text="You can name what you feel").strategies.add(strategy)
+    sign_in(page, live_server.url, make_editor())
+
+    page.goto(live_server.url + f"/admin/guide/strategy/{strategy.pk}/delete/")
+    expect(page.locator("#content")).to_contain_text("“You can name what you feel”")
+    page.get_by_role("button", name="Yes, I’m sure").click()
+    expect(page.locator(".messagelist")).to_contain_text("Recently deleted")
+
+    page.get_by_role("link", name="Recently deleted").click()
+    expect(page.locator("#deleted-items")).to_contain_text("Name it to tame it")
+    page.get_by_role("link", name="Review and restore").click()
+    expect(page.locator("#id_title")).to_have_value("Name it to tame it")
+    page.get_by_role("button", name="Revert").first.click()
+
+    expect(page.locator(".messagelist")).to_contain_text("1 link other items had to it is back.")
+    page.goto(live_server.url + "/strategies/name-it/")
+    expect(page.locator("article")).to_contain_text("You can name what you feel")
