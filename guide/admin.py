@@ -2,9 +2,10 @@
 
 Editors (the group made by guide/migrations/0002) see only this app. What they can't
 break: markdown is checked before it is saved (:mod:`guide.validators`) and always
-rendered by the site's one sanitising renderer; an item can't be deleted when that would
-remove or break readers' own data (:mod:`guide.reader_data`), and whose data it is never
-appears.
+rendered by the site's one sanitising renderer; an item readers' own data points to
+(:mod:`guide.reader_data`) can't be deleted or change its slug, and whose data it is
+never appears. What they can undo: every save is one version in the history, and a
+deleted item comes back, links and all, from "Recently deleted" (:mod:`guide.history`).
 """
 
 from __future__ import annotations
