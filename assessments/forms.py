@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
+from assessments.throttling import password_matches
 from guide.models import Sign
 
 FIELD_PREFIX = "sign-"
@@ -210,14 +211,31 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_matches(self.request, self.user, password):
             raise forms.ValidationError(
                 "That is not your current password, so nothing was deleted.", code="wrong"
             )
         return password
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's change-password form, with the old password checked like a sign-in."""
+
+    def __init__(self, user, *args, request, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_matches(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

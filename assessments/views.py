@@ -25,16 +25,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments import pending as session_results
-from assessments import presenters, services
-from assessments.forms import DeleteAccountForm, NoteForm, QuizForm, SignUpForm
+from assessments import presenters, services, throttling
+from assessments.forms import (
+    DeleteAccountForm,
+    NoteForm,
+    QuizForm,
+    SignUpForm,
+    ThrottledPasswordChangeForm,
+)
 from assessments.models import Result, SavedStrategy, Subject
 from guide.models import Strategy
+from guide.views import revalidated
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+@revalidated  # public for signed-out readers; private to a signed-in reader's browser
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/privacy.html")
+    return render(request, "assessments/privacy.html", throttling.limits())
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -206,18 +214,32 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["keeps_result"] = _wants_result_kept(self.get_redirect_url())
+        context.update(throttling.limits())
         return context
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password asks for the old one, counted like a sign-in (throttled)."""
+
+    form_class = ThrottledPasswordChangeForm
+    success_url = reverse_lazy("assessments:password-change-done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from the emailed link signs the reader in.
+
+    It goes round the sign-in form, and so round any pause on the account or the address:
+    whoever holds the link has proved they own the account, and signing in clears the
+    account's failed attempts (``throttling.on_sign_in``). A stranger's failed guesses can
+    delay a reader, never keep them out.
+    """
+
     success_url = reverse_lazy("assessments:password-reset-complete")
-
-    def form_valid(self, form):
-        # A reader who proves they own the account is never kept out by throttling.
-        from axes.utils import reset
-
-        reset(username=form.user.get_username())
-        return super().form_valid(form)
+    post_reset_login = True
+    post_reset_login_backend = MODEL_BACKEND
 
 
 # -- the reader's space --------------------------------------------------------------------
@@ -330,7 +352,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = DeleteAccountForm(request.POST, user=request.user)
+        form = DeleteAccountForm(request.POST, user=request.user, request=request)
         if form.is_valid():
             services.account_delete(user=request.user)
             logout(request)
@@ -338,7 +360,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             return redirect("guide:home")
         status = 400
     else:
-        form = DeleteAccountForm(user=request.user)
+        form = DeleteAccountForm(user=request.user, request=request)
         status = 200
     return render(
         request,
@@ -361,12 +383,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer to a throttled sign-in: what happened, and how long it lasts."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    """django-axes' answer to a throttled password: what is paused, and until when."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    pause = throttling.current_pause(username=username, ip_address=throttling.client_ip(request))
     return render(
         request,
         "assessments/account/lockout.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {**throttling.limits(), "pause": pause},
         status=429,
     )
 
