@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +19,10 @@ from assessments import scoring
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
+
+# The same answers sent again this soon are the same attempt (a form restored by the Back
+# button and sent again, say), not a new one: they are not stored twice.
+RESEND_WINDOW = timedelta(minutes=10)
 
 
 class ResultKeyTaken(Exception):
@@ -46,11 +51,15 @@ def result_create(
     answers: Mapping[str, int],
     taken_at: datetime | None = None,
 ) -> Result:
-    """Score and store a completed quiz, or return the result already stored for this key.
+    """Score and store a completed quiz, or return the result these answers already have.
 
     Each answer keeps the sign's wording, leaning and position as the reader saw them, so
-    the result keeps its meaning when editors change or retire the sign. The key makes a
-    double submission store one result; the unique constraint settles a race between two.
+    the result keeps its meaning when editors change or retire the sign.
+
+    Sent twice, a quiz is stored once: the same form (its key, guarded by a unique
+    constraint) returns the result stored for it, and so do the same answers about the same
+    subject within ``RESEND_WINDOW`` (a page the Back button brought back, with a new
+    key). A caller can tell a returned earlier result by its ``key`` differing from ``key``.
     """
     existing = Result.objects.filter(key=key).first()
     if existing is not None:
@@ -70,6 +79,19 @@ def result_create(
     rated = [scoring.Rated(sign.slug, sign.leaning, int(answers[sign.slug])) for sign in ordered]
     scores = scoring.score(rated)  # validates the 1-5 range before anything is written
 
+    taken_at = taken_at or timezone.now()
+    # One reader's results are written one at a time, so two sends of the same answers
+    # cannot both miss each other below.
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk"))
+    resent = _same_answers_nearby(
+        owner=owner,
+        subject=subject,
+        values={rating.slug: rating.value for rating in rated},
+        taken_at=taken_at,
+    )
+    if resent is not None:
+        return resent
+
     try:
         with transaction.atomic():
             result = Result.objects.create(
@@ -79,7 +101,7 @@ def result_create(
                 overall=scores.overall,
                 anxious_side=scores.anxious_side,
                 avoidant_side=scores.avoidant_side,
-                created=taken_at or timezone.now(),
+                created=taken_at,
             )
     except IntegrityError:
         # The same form arrived twice at once: the other request stored it first.
@@ -101,6 +123,25 @@ def result_create(
         for position, sign in enumerate(ordered, start=1)
     )
     return result
+
+
+def _same_answers_nearby(
+    *, owner: AbstractBaseUser, subject: str, values: dict[str, int], taken_at: datetime
+) -> Result | None:
+    """The reader's result about ``subject`` with exactly these answers, taken close by."""
+    nearby = (
+        Result.objects.filter(
+            owner=owner,
+            subject=subject,
+            created__range=(taken_at - RESEND_WINDOW, taken_at + RESEND_WINDOW),
+        )
+        .prefetch_related("answers")
+        .order_by("-created", "-pk")
+    )
+    for result in nearby:
+        if {answer.sign_slug: answer.value for answer in result.answers.all()} == values:
+            return result
+    return None
 
 
 @transaction.atomic

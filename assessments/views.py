@@ -21,6 +21,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -107,6 +108,12 @@ def quiz(request: HttpRequest) -> HttpResponse:
                         "fresh one: please answer again.",
                     )
                     return redirect(_quiz_url(about_partner))
+                if result.key != key:
+                    messages.info(
+                        request,
+                        f"You sent these same answers {timesince(result.created)} ago, so "
+                        "they are not stored twice: here is that result.",
+                    )
                 return redirect("assessments:result", pk=result.pk)
             session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")

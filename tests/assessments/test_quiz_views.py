@@ -1,8 +1,10 @@
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
@@ -270,3 +272,41 @@ def test_a_stored_result_page_shows_the_wording_rated_after_signs_change(client,
     assert "You show sign number 2" in html and "#sign-02" not in html
     assert "You show sign number 3" in html and "#sign-03" not in html
     assert "All 15 answers" in html
+
+
+def test_the_same_answers_sent_again_from_a_fresh_form_soon_after_store_one_result(
+    client, quiz, reader
+):
+    """The Back button brings the quiz back with a new key; sending it again changes nothing."""
+    client.force_login(reader)
+    values = [1, 2, 3, 4, 5] * 3
+    first = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()))
+    again = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()), follow=True)
+
+    result = Result.objects.get()
+    assert first["Location"] == f"/me/results/{result.pk}/"
+    assert again.redirect_chain == [(f"/me/results/{result.pk}/", 302)]
+    assert "You sent these same answers 0\xa0minutes ago, so they are not stored twice" in (
+        again.content.decode()
+    )
+    assert Answer.objects.count() == 15
+
+
+def test_different_answers_another_subject_or_a_later_retake_are_new_results(client, quiz, reader):
+    client.force_login(reader)
+    values = [3] * 15
+    client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()))
+    client.post(QUIZ, quiz.post_data([4] + [3] * 14, key=uuid.uuid4()))
+    client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4(), subject="partner"))
+    assert Result.objects.count() == 3
+
+    Result.objects.update(created=timezone.now() - services.RESEND_WINDOW - timedelta(minutes=1))
+    response = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()), follow=True)
+
+    assert Result.objects.count() == 4
+    assert "not stored twice" not in response.content.decode()
+
+
+def test_the_quiz_form_is_not_refilled_by_the_browser(client, quiz):
+    html = client.get(QUIZ).content.decode()
+    assert 'class="quiz-form" data-quiz-form autocomplete="off"' in html
