@@ -149,7 +149,11 @@ def result_claim(*, owner: AbstractBaseUser, pending: PendingResult) -> Result |
     """Store an anonymous result from the session in the reader's account.
 
     Signs retired since the quiz was taken are left out rather than failing the whole
-    result; if none of its signs remain there is nothing meaningful to keep.
+    result; if none of its signs remain there is nothing meaningful to keep (None).
+
+    If the form's key already names someone else's result (a shared browser's Back button
+    brought back a form another reader had sent), the answers in this session are still
+    this reader's own: they are stored under a new key rather than lost.
     """
     known = set(
         Sign.objects.published().filter(slug__in=pending.answers).values_list("slug", flat=True)
@@ -157,13 +161,16 @@ def result_claim(*, owner: AbstractBaseUser, pending: PendingResult) -> Result |
     answers = {slug: value for slug, value in pending.answers.items() if slug in known}
     if not answers:
         return None
-    return result_create(
-        owner=owner,
-        subject=pending.subject,
-        key=pending.key,
-        answers=answers,
-        taken_at=pending.taken_at,
-    )
+    fields = {
+        "owner": owner,
+        "subject": pending.subject,
+        "answers": answers,
+        "taken_at": pending.taken_at,
+    }
+    try:
+        return result_create(key=pending.key, **fields)
+    except ResultKeyTaken:
+        return result_create(key=uuid.uuid4(), **fields)
 
 
 @transaction.atomic

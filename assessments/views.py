@@ -60,18 +60,29 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _claim_pending(request: HttpRequest) -> Result | None:
-    """Store the session's anonymous result in the signed-in reader's account."""
+    """Store the session's anonymous result in the signed-in reader's account.
+
+    Says so either way: a result that cannot be kept is never dropped silently.
+    """
     pending = session_results.get_pending(request.session)
     if pending is None:
+        messages.error(
+            request,
+            "There was no quiz result in this browser to keep: it may have been forgotten "
+            "or have expired. You can take the quiz again at any time.",
+        )
         return None
-    try:
-        result = services.result_claim(owner=request.user, pending=pending)
-    except services.ResultKeyTaken:
+    result = services.result_claim(owner=request.user, pending=pending)
+    if result is None:
         session_results.forget_pending(request.session)
+        messages.error(
+            request,
+            "The quiz result in this browser could not be kept: the signs it answered have "
+            "since been taken out of the quiz for revision. Please take the quiz again.",
+        )
         return None
-    if result is not None:
-        session_results.mark_claimed(request.session, result.pk)
-        messages.success(request, "Your quiz result is saved to your account.")
+    session_results.mark_claimed(request.session, result.pk)
+    messages.success(request, "Your quiz result is saved to your account.")
     return result
 
 
@@ -165,7 +176,6 @@ def quiz_result_keep(request: HttpRequest) -> HttpResponse:
         return redirect(f"{login_url}?next={reverse('assessments:quiz-result')}")
     result = _claim_pending(request)
     if result is None:
-        messages.error(request, "There was no quiz result in this browser to keep.")
         return redirect("assessments:me")
     return redirect("assessments:result", pk=result.pk)
 
@@ -190,8 +200,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save()
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
-            if _wants_result_kept(redirect_to) and _claim_pending(request):
-                return redirect("assessments:quiz-result")
+            if _wants_result_kept(redirect_to) and _claim_pending(request) is None:
+                return redirect("assessments:me")
             return HttpResponseRedirect(redirect_to)
     else:
         form = SignUpForm()
@@ -214,8 +224,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if _wants_result_kept(self.get_success_url()):
-            _claim_pending(self.request)
+        if _wants_result_kept(self.get_success_url()) and _claim_pending(self.request) is None:
+            return redirect("assessments:me")
         return response
 
     def get_context_data(self, **kwargs):

@@ -310,3 +310,75 @@ def test_different_answers_another_subject_or_a_later_retake_are_new_results(cli
 def test_the_quiz_form_is_not_refilled_by_the_browser(client, quiz):
     html = client.get(QUIZ).content.decode()
     assert 'class="quiz-form" data-quiz-form autocomplete="off"' in html
+
+
+def signup_from_result(client, username="newreader"):
+    return client.post(
+        f"/accounts/signup/?next={RESULT}",
+        {
+            "username": username,
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            "next": RESULT,
+        },
+    )
+
+
+def test_a_result_whose_form_key_another_reader_used_is_still_kept(client, quiz, other_reader):
+    """A shared browser's Back button brought back a form someone else had sent."""
+    key = uuid.uuid4()
+    theirs = services.result_create(
+        owner=other_reader, subject=Subject.SELF, key=key, answers={s.slug: 5 for s in quiz.signs}
+    )
+    client.post(QUIZ, quiz.post_data([2] * 15, key=key))
+
+    response = signup_from_result(client)
+
+    mine = Result.objects.get(owner__username="newreader")
+    assert response["Location"] == RESULT
+    assert client.get(RESULT)["Location"] == f"/me/results/{mine.pk}/"
+    assert mine.overall == 25 and mine.key != key
+    assert Result.objects.get(pk=theirs.pk).overall == 100
+
+
+@pytest.mark.parametrize("how", ["signup", "login", "keep-button"])
+def test_a_result_that_can_no_longer_be_kept_says_so_and_goes_to_my_space(
+    client, quiz, reader, how
+):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    for sign in quiz.signs:
+        sign.published = False
+        sign.save()
+
+    if how == "signup":
+        response = signup_from_result(client)
+    elif how == "login":
+        response = client.post(
+            "/accounts/login/",
+            {"username": reader.username, "password": reader.raw_password, "next": RESULT},
+        )
+    else:
+        client.force_login(reader)
+        response = client.post(reverse("assessments:quiz-result-keep"))
+
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    page = client.get("/me/").content.decode()
+    assert (
+        "The quiz result in this browser could not be kept: the signs it answered have since "
+        "been taken out of the quiz for revision. Please take the quiz again." in page
+    )
+    assert Result.objects.count() == 0
+    assert SESSION_KEY not in client.session
+
+
+def test_keeping_when_the_result_is_gone_says_so_and_goes_to_my_space(client, quiz, reader):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    client.post(reverse("assessments:quiz-result-forget"))
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": reader.username, "password": reader.raw_password, "next": RESULT},
+    )
+
+    assert response["Location"] == "/me/"
+    assert "There was no quiz result in this browser to keep" in client.get("/me/").content.decode()
