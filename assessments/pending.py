@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
@@ -57,6 +58,11 @@ class PendingResult:
         if not answers or not all(1 <= value <= 5 for value in answers.values()):
             return None
         return pending
+
+
+def kept_for_days() -> int:
+    """How long a session, and so an anonymous result, lasts at most: as pages state it."""
+    return settings.SESSION_COOKIE_AGE // 86_400
 
 
 def get_pending(session: SessionBase) -> PendingResult | None:

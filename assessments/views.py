@@ -43,7 +43,11 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 @revalidated  # public for signed-out readers; private to a signed-in reader's browser
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/privacy.html", throttling.limits())
+    return render(
+        request,
+        "assessments/privacy.html",
+        {**throttling.limits(), "session_days": session_results.kept_for_days()},
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -144,6 +148,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
             "sign_count": len(signs),
             "missing": [q for q in questions if q.errors and q.missing],
             "invalid": [q for q in questions if q.errors and not q.missing],
+            "session_days": session_results.kept_for_days(),
         },
         status=status,
     )
@@ -165,7 +170,11 @@ def quiz_result(request: HttpRequest) -> HttpResponse:
     view = presenters.pending_result_view(pending) if pending else None
     if view is None:
         return render(request, "assessments/no_result.html", status=404)
-    return render(request, "assessments/result.html", {"view": view, "pending": True})
+    return render(
+        request,
+        "assessments/result.html",
+        {"view": view, "pending": True, "session_days": session_results.kept_for_days()},
+    )
 
 
 @require_POST

@@ -382,3 +382,23 @@ def test_keeping_when_the_result_is_gone_says_so_and_goes_to_my_space(client, qu
 
     assert response["Location"] == "/me/"
     assert "There was no quiz result in this browser to keep" in client.get("/me/").content.decode()
+
+
+def test_the_quiz_and_result_pages_say_where_anonymous_answers_are_kept_and_how_long(
+    client, quiz, settings
+):
+    settings.SESSION_COOKIE_AGE = 9 * 86_400
+    quiz_page = client.get(QUIZ).content.decode()
+    assert "your answers are kept on our server in a session that only this browser" in quiz_page
+    assert "or after 9 days at most" in quiz_page
+    assert "stay in this browser" not in quiz_page and "nothing, unless" not in quiz_page
+
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    result_page = client.get(RESULT).content.decode()
+    assert (
+        "For now your answers are kept on our server in this browser’s session, linked to no "
+        "name or email, for 9 days at most." in result_page
+    )
+    assert "lives only in this browser" not in result_page
+    privacy = client.get("/privacy/").content.decode()
+    assert "the session expires, 9 days after it last changed at most" in privacy
