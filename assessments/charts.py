@@ -7,10 +7,12 @@ computed here, and a table beside it says the same in text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.dateformat import format as date_format
+
+from assessments.scoring import MEASURES
 
 WIDTH = 640
 HEIGHT = 280
@@ -48,6 +50,15 @@ class Series:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
+# Each line differs by more than color: its dash pattern and marker are named in the legend.
+LINE_STYLES = {
+    "overall": "solid line, circles",
+    "anxious_side": "dashed line, squares",
+    "avoidant_side": "dotted line, diamonds",
+}
+LEGEND = [(key, label, LINE_STYLES[key]) for key, label in MEASURES]
+
+
 @dataclass(frozen=True)
 class Tick:
     position: float
@@ -68,6 +79,7 @@ class Chart:
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     description: str
+    legend: list[tuple[str, str, str]] = field(default_factory=lambda: list(LEGEND))
 
     @property
     def label_y(self) -> float:
@@ -106,11 +118,7 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
     """
     count = len(attempts)
     series = []
-    for key, label in (
-        ("overall", "Overall"),
-        ("anxious_side", "Anxious-side signs"),
-        ("avoidant_side", "Avoidant-side signs"),
-    ):
+    for key, label in MEASURES:
         points = [
             Point(_x(i, count), _y(value), value)
             for i, attempt in enumerate(attempts)
@@ -153,7 +161,8 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
             f"{who} overall score across {count} attempts went from {first.overall} out of "
             f"100 ({short_date(first.taken_at)}) to {last.overall} "
             f"({short_date(last.taken_at)}). "
-            "The anxious-side and avoidant-side scores are drawn as dashed and dotted lines."
+            "Security on anxious-side and on avoidant-side signs is drawn as dashed and dotted "
+            "lines."
         )
     return Chart(
         width=WIDTH,

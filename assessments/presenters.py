@@ -21,6 +21,8 @@ from assessments.pending import PendingResult
 from guide.models import FAQ, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"
+# "Where to start" names this many strategies: a place to start, not the whole toolkit.
+START_SHOWN = 3
 PATH_COMPONENTS = {
     scoring.ANXIOUS: (Section.Component.ANXIOUS, "From anxious to secure"),
     scoring.AVOIDANT: (Section.Component.AVOIDANT, "From avoidant to secure"),
@@ -132,19 +134,34 @@ class ResultView:
 
     @property
     def start_strategies(self) -> list[Strategy]:
-        """Strategies for the signs to start with: those helping most signs first, then
-        those on a suggested path, then in the guide's order."""
+        """Strategies for the signs to start with, most relevant first.
+
+        Relevance is how much ground a strategy covers: each sign it helps counts more the
+        lower it was rated (a 1 counts three times a 3). Ties go to a strategy on a
+        suggested path, then to the guide's order.
+        """
         found: dict[str, Strategy] = {}
-        helps: dict[str, int] = {}
+        weight: dict[str, int] = {}
         for row in self.start_from:
             for strategy in row.strategies:
                 found.setdefault(strategy.slug, strategy)
-                helps[strategy.slug] = helps.get(strategy.slug, 0) + 1
+                weight[strategy.slug] = (
+                    weight.get(strategy.slug, 0) + scoring.STRENGTH_FROM - row.value
+                )
         sides = [path.side for path in self.paths]
         return sorted(
             found.values(),
-            key=lambda s: (-helps[s.slug], s.path not in sides, s.order, s.pk),
+            key=lambda s: (-weight[s.slug], s.path not in sides, s.order, s.pk),
         )
+
+    @property
+    def start_first(self) -> list[Strategy]:
+        """The few strategies "Where to start" shows; the rest wait behind "see all"."""
+        return self.start_strategies[:START_SHOWN]
+
+    @property
+    def start_more(self) -> list[Strategy]:
+        return self.start_strategies[START_SHOWN:]
 
     @property
     def therapies_url(self) -> str | None:
@@ -308,11 +325,7 @@ def history_for(user) -> list[SubjectHistory]:
         sign_changes = []
         if len(attempts) > 1:
             before, latest = attempts[-2], attempts[-1]
-            for label, attr in (
-                ("Overall", "overall"),
-                ("Anxious-side signs", "anxious_side"),
-                ("Avoidant-side signs", "avoidant_side"),
-            ):
+            for attr, label in scoring.MEASURES:
                 old, new = getattr(before, attr), getattr(latest, attr)
                 score_changes.append((label, old, new, scoring.score_change(old, new)))
             old_answers = answers.get(before.pk, {})

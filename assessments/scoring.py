@@ -19,6 +19,14 @@ AVOIDANT = "avoidant"
 BOTH = "both"
 LEANINGS = (ANXIOUS, AVOIDANT, BOTH)
 
+# The three measures, by attribute, with the names pages give them. The side scores measure
+# security on that side's signs (higher is more secure), never a share of anxiety or avoidance.
+MEASURES = (
+    ("overall", "Overall"),
+    ("anxious_side", "Security on anxious-side signs"),
+    ("avoidant_side", "Security on avoidant-side signs"),
+)
+
 # 4-5 is "mostly" or "very much like me": a strength. 1-2 is "not much" or "not at all": an
 # edge to grow. 3 ("somewhat") is neither, and is not singled out.
 STRENGTH_FROM = 4

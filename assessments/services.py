@@ -217,9 +217,11 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     return {
         "exported_at": timezone.now().isoformat(),
         "about": (
-            "Everything Secure Base stores about your account. Scores run from 0 to 100; "
-            "answers from 1 (not like me at all) to 5 (very much like me)."
+            "Everything Secure Base stores about your account. Scores run from 0 to 100, and "
+            "higher means more secure; answers from 1 (not like me at all) to 5 (very much "
+            "like me)."
         ),
+        "scores": dict(scoring.MEASURES),
         "account": {
             "username": user.get_username(),
             "email": getattr(user, "email", ""),

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments import pending as session_results
-from assessments import presenters, services, throttling
+from assessments import presenters, scoring, services, throttling
 from assessments.forms import (
     DeleteAccountForm,
     NoteForm,
@@ -280,6 +280,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "assessments/me.html",
         {
             "histories": histories,
+            "measures": scoring.MEASURES,
             "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
             "pending": session_results.get_pending(request.session),
         },

@@ -74,9 +74,11 @@ def test_the_result_page_explains_scores_strengths_growth_edges_and_where_to_sta
 
     assert "<h1>Your result</h1>" in html
     assert 'Overall: <span class="score-number">50</span> out of 100' in html
-    assert 'Anxious-side signs: <span class="score-number">25</span> out of 100' in html
-    assert 'Avoidant-side signs: <span class="score-number">75</span> out of 100' in html
+    assert 'Security on anxious-side signs: <span class="score-number">25</span> out of' in html
+    assert 'Security on avoidant-side signs: <span class="score-number">75</span> out of' in html
+    assert "the higher it is, the more those signs of security hold" in html
     assert "not shares of a whole" in html
+    assert "Anxious-side signs:" not in html and "60%" not in html
     assert html.count("Very much like me</span>") >= 5  # strengths show the answer given
     signs_chapter = quiz.chapters["signs"].get_absolute_url()
     assert f'href="{signs_chapter}#sign-01"' in html  # growth edge links to its sign
@@ -94,8 +96,11 @@ def test_a_partner_result_links_the_partner_faq_and_a_safety_note(client, quiz):
 
     faqs = quiz.chapters["faqs"].get_absolute_url()
     assert f'href="{faqs}#secure-partner"' in html
-    assert "afraid of your partner" in html
+    assert html.count("afraid of your partner") == 1
     assert 'href="/support/"' in html
+    # The safety note comes first: before any score, and before any advice to talk together.
+    note = html.index("afraid of your partner")
+    assert note < html.index("Overall:") < html.index("talk about what you noticed together")
     assert "They show sign number 1" in html
     assert "Not much like them" in html
 
@@ -402,3 +407,32 @@ def test_the_quiz_and_result_pages_say_where_anonymous_answers_are_kept_and_how_
     assert "lives only in this browser" not in result_page
     privacy = client.get("/privacy/").content.decode()
     assert "the session expires, 9 days after it last changed at most" in privacy
+
+
+def start_titles(html: str) -> tuple[list[str], list[str]]:
+    """The strategies "Where to start" shows, and those behind "see all"."""
+    section = html[html.index('id="start-title"') : html.index('id="diagnosis-title"')]
+    shown, _, more = section.partition('<details class="start-more">')
+    pattern = r'class="start-strategy-title" href="[^"]+">([^<]+)</a>'
+    return re.findall(pattern, shown), re.findall(pattern, more)
+
+
+def test_where_to_start_names_three_strategies_and_keeps_the_rest_behind_see_all(client, quiz):
+    # Anxious signs answered 2, avoidant signs 1 (the lowest), "both" signs 5 (strengths).
+    client.post(QUIZ, quiz.post_data([2] * 5 + [1] * 5 + [5] * 5, key=uuid.uuid4()))
+    html = client.get(RESULT).content.decode()
+
+    shown, more = start_titles(html)
+    # The avoidant strategies help with the lowest-rated signs, on the suggested path.
+    assert shown == ["Small Reach", "Body Scan", "Calm Breath"]
+    assert more == ["Wait Ten Minutes"]
+    assert "<summary>See all 4 strategies for these signs</summary>" in html
+    assert "Start with these 3:" in html
+
+
+def test_where_to_start_without_more_than_three_has_no_see_all(client, quiz):
+    client.post(QUIZ, quiz.post_data([1] * 5 + [5] * 10, key=uuid.uuid4()))
+    html = client.get(RESULT).content.decode()
+    shown, more = start_titles(html)
+    assert shown == ["Calm Breath", "Wait Ten Minutes"] and more == []
+    assert "start-more" not in html

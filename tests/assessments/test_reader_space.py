@@ -29,6 +29,13 @@ def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its
     assert "One attempt so far (Feb 1, 2026): overall 50 out of 100." in html
     assert html.count("<polyline") == 3  # overall and both sides for "self"; none for one point
     assert "Every attempt about me (the chart’s numbers)" in html
+    # The side scores are named as what they measure: security, higher is better.
+    assert (
+        '<th scope="col">Security on anxious-side signs</th>'
+        '<th scope="col">Security on avoidant-side signs</th>' in html
+    )
+    assert "Security on anxious-side signs (dashed line, squares)</li>" in html
+    assert "Anxious-side signs" not in html and "Avoidant-side signs" not in html
 
 
 def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(client, quiz, reader):
@@ -47,6 +54,7 @@ def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(cli
     assert by_sign["You show sign number 3"] == ("down", "Down 2 steps")
     assert by_sign["You show sign number 4"] == ("same", "No change")
     assert by_sign["Overall"] == ("noise", "Within normal variation")
+    assert by_sign["Security on anxious-side signs"] == ("noise", "Within normal variation")
     assert "is normal variation, not progress or decline" in html
 
 

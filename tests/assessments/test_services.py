@@ -187,6 +187,12 @@ def test_export_holds_the_account_every_result_with_answers_and_the_toolkit(quiz
     data = services.account_export(user=reader)
 
     assert data["account"]["username"] == "reader-one"
+    assert data["scores"] == {
+        "overall": "Overall",
+        "anxious_side": "Security on anxious-side signs",
+        "avoidant_side": "Security on avoidant-side signs",
+    }
+    assert "higher means more secure" in data["about"]
     assert [r["subject"] for r in data["results"]] == ["self", "partner"]
     assert len(data["results"][1]["answers"]) == 15
     assert data["results"][1]["answers"][0] == {
