@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 
 from assessments import scoring
-from assessments.charts import Attempt, Chart, trend_chart
+from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
 from assessments.forms import scale_labels
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
@@ -277,6 +277,7 @@ class SubjectHistory:
     subject: str
     label: str
     results: list[Result]  # oldest first
+    labels: list[str]  # one per result: its date, with the time when it shares the day
     chart: Chart
     score_changes: list[tuple[str, int | None, int | None, scoring.Change]]
     sign_changes: list[SignChange]
@@ -290,8 +291,12 @@ class SubjectHistory:
         return self.results[-2] if len(self.results) > 1 else None
 
     @property
-    def newest_first(self) -> list[Result]:
-        return list(reversed(self.results))
+    def previous_label(self) -> str | None:
+        return self.labels[-2] if len(self.labels) > 1 else None
+
+    @property
+    def newest_first(self) -> list[tuple[Result, str]]:
+        return list(reversed(list(zip(self.results, self.labels, strict=True))))
 
 
 def history_for(user) -> list[SubjectHistory]:
@@ -320,6 +325,11 @@ def history_for(user) -> list[SubjectHistory]:
         chart = trend_chart(
             [Attempt(r.created, r.overall, r.anxious_side, r.avoidant_side) for r in attempts],
             who="Their" if about_partner else "Your",
+            title=(
+                "Trend of scores in the quiz about a partner"
+                if about_partner
+                else "Trend of scores in the quiz about me"
+            ),
         )
         score_changes = []
         sign_changes = []
@@ -345,6 +355,7 @@ def history_for(user) -> list[SubjectHistory]:
                 subject=subject,
                 label="About a partner" if about_partner else "About me",
                 results=attempts,
+                labels=[joined(label) for label in attempt_labels([r.created for r in attempts])],
                 chart=chart,
                 score_changes=score_changes,
                 sign_changes=sign_changes,

@@ -130,6 +130,7 @@ def test_missing_answers_get_a_summary_linking_each_missing_sign_and_keep_the_ot
 
     assert response.status_code == 200
     assert "There is a problem" in html
+    assert '<div class="error-summary" role="alert"' in html
     assert "3 of 15 signs need an answer" in html
     for sign in quiz.signs[12:]:
         assert f'<a href="#sign-{sign.slug}-1">' in html

@@ -248,3 +248,29 @@ def test_the_address_behind_trusted_proxies_is_the_nearest_proxys_view(rf, setti
     assert client_ip(request) == "203.0.113.9"  # the client wrote 6.6.6.6 itself
     settings.TRUSTED_PROXY_COUNT = 3
     assert client_ip(request) == "10.0.0.1"
+
+
+def test_each_chart_is_named_for_its_subject(client, quiz, reader):
+    take_quiz(quiz, reader, 2, when=datetime(2026, 1, 10, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, 2, 1, tzinfo=UTC))
+    client.force_login(reader)
+    html = client.get("/me/").content.decode()
+    assert '<title id="trend-self-title">Trend of scores in the quiz about me</title>' in html
+    assert (
+        '<title id="trend-partner-title">Trend of scores in the quiz about a partner</title>'
+        in html
+    )
+
+
+def test_attempts_on_the_same_day_are_told_apart_by_their_time(client, quiz, reader):
+    take_quiz(quiz, reader, 2, when=datetime(2026, 3, 5, 9, 15, tzinfo=UTC))
+    take_quiz(quiz, reader, 4, when=datetime(2026, 3, 5, 18, 40, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, when=datetime(2026, 4, 1, 8, 0, tzinfo=UTC))
+    client.force_login(reader)
+
+    html = client.get("/me/").content.decode()
+
+    links = re.findall(r'<th scope="row"><a href="/me/results/\d+/">([^<]+)</a></th>', html)
+    assert links == ["Apr 1, 2026", "Mar 5, 2026, 6:40 PM", "Mar 5, 2026, 9:15 AM"]
+    assert '>Mar 5, 2026<tspan x="56.0" dy="1.2em">9:15 AM</tspan></text>' in html
+    assert "Since the attempt before (Mar 5, 2026, 6:40 PM)" in html

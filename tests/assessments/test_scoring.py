@@ -160,3 +160,20 @@ def test_the_trend_chart_places_higher_scores_higher_and_describes_the_change():
     avoidant = next(s for s in chart.series if s.key == "avoidant_side")
     assert len(avoidant.points) == 1
     assert "went from 40 out of 100 (Jan 5, 2026) to 70 (Mar 5, 2026)" in chart.description
+
+
+def test_attempt_labels_tell_apart_attempts_that_share_a_day_or_a_minute():
+    from assessments.charts import attempt_labels
+
+    moments = [
+        datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        datetime(2026, 3, 5, 14, 30, tzinfo=UTC),
+        datetime(2026, 3, 5, 14, 30, 40, tzinfo=UTC),
+        datetime(2026, 3, 5, 16, 0, tzinfo=UTC),
+    ]
+    assert attempt_labels(moments) == [
+        ("Jan 5, 2026", ""),
+        ("Mar 5, 2026", "2:30 PM #1"),
+        ("Mar 5, 2026", "2:30 PM #2"),
+        ("Mar 5, 2026", "4:00 PM"),
+    ]
