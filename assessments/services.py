@@ -16,7 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.models import Answer, ReaderSession, Result, SavedStrategy, Subject
+from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
 
@@ -210,8 +211,62 @@ def note_update(*, saved: SavedStrategy, note: str) -> SavedStrategy:
     return saved
 
 
+def _failed_sign_ins(username: str) -> list[dict[str, Any]]:
+    """The throttling records kept under the username: where from, which browser, when."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    attempts = AccessAttempt.objects.filter(username=username).order_by("attempt_time", "pk")
+    # Only when AXES_ENABLE_ACCESS_FAILURE_LOG is on (it is off here) do these rows exist.
+    logged = AccessFailureLog.objects.filter(username=username).order_by("attempt_time", "pk")
+    return [
+        {
+            "last_failure_at": attempt.attempt_time.isoformat(),
+            "failures": attempt.failures_since_start,
+            "address": attempt.ip_address,
+            "browser": attempt.user_agent,
+            "page": attempt.path_info,
+        }
+        for attempt in attempts
+    ] + [
+        {
+            "last_failure_at": failure.attempt_time.isoformat(),
+            "failures": 1,
+            "address": failure.ip_address,
+            "browser": failure.user_agent,
+            "page": failure.path_info,
+        }
+        for failure in logged
+    ]
+
+
+def _sessions(user: AbstractBaseUser) -> list[dict[str, Any]]:
+    """The reader's signed-in sessions: when each ends, and any quiz answers not yet kept."""
+    sessions = []
+    for session in ReaderSession.objects.filter(user_id=user.pk).order_by("expire_date"):
+        pending = PendingResult.from_session(session.get_decoded().get(PENDING_KEY))
+        sessions.append(
+            {
+                "expires_at": session.expire_date.isoformat(),
+                "quiz_answers_not_kept": (
+                    {
+                        "taken_at": pending.taken_at.isoformat(),
+                        "subject": pending.subject,
+                        "answers": pending.answers,
+                    }
+                    if pending
+                    else None
+                ),
+            }
+        )
+    return sessions
+
+
 def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
-    """Everything stored about a reader, as plain data for a JSON download."""
+    """Everything stored about a reader, as plain data for a JSON download.
+
+    It matches the privacy page's list: the account, results with answers, the toolkit,
+    failed sign-ins kept under the username, and the reader's signed-in sessions.
+    """
     results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
     saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
     return {
@@ -258,6 +313,8 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             }
             for item in saved
         ],
+        "failed_sign_ins": _failed_sign_ins(user.get_username()),
+        "sessions": _sessions(user),
     }
 
 
@@ -265,7 +322,9 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
 def account_delete(*, user: AbstractBaseUser) -> None:
     """Delete the account and everything in it: results, answers, toolkit, notes.
 
-    The records of failed sign-ins under this username go too, so nothing is left behind.
+    The records of failed sign-ins under this username go too, and the reader's sessions
+    on every browser (signed out everywhere, with any quiz answers they held), so nothing
+    of the reader is left behind.
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
@@ -274,4 +333,5 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     SavedStrategy.objects.filter(owner=user).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=username).delete()
+    ReaderSession.objects.filter(user_id=user.pk).delete()
     user.delete()

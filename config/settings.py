@@ -129,8 +129,9 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the database, so app servers stay stateless.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so app servers stay stateless; each row knows the reader
+# signed in to it, so deleting an account deletes its sessions on every browser.
+SESSION_ENGINE = "assessments.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

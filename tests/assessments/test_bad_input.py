@@ -3,10 +3,9 @@
 import uuid
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
-from assessments.models import Answer, Result, SavedStrategy
+from assessments.models import Answer, ReaderSession, Result, SavedStrategy
 from assessments.pending import SESSION_KEY
 
 QUIZ = "/quiz/"
@@ -115,7 +114,7 @@ def test_too_many_fields_get_the_same_clear_page(client, quiz):
 def test_a_forged_csrf_token_gets_a_friendly_403_and_stores_nothing(quiz, reader):
     client = Client(enforce_csrf_checks=True)
     client.force_login(reader)
-    sessions = Session.objects.count()
+    sessions = ReaderSession.objects.count()
 
     response = client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
 
@@ -125,7 +124,7 @@ def test_a_forged_csrf_token_gets_a_friendly_403_and_stores_nothing(quiz, reader
     assert "nothing was saved or changed" in html
     assert 'href="/quiz/"' in html
     assert counts() == (0, 0, 0)
-    assert Session.objects.count() == sessions
+    assert ReaderSession.objects.count() == sessions
 
 
 def test_a_forged_csrf_token_on_a_toolkit_save_changes_nothing(quiz, reader):
