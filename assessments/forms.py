@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
+from assessments.scoring import ANSWER_VALUES
 from assessments.throttling import password_matches
 from guide.models import Sign
 
@@ -40,6 +41,15 @@ TAMPERED = "tampered"
 
 def scale_labels(*, about_partner: bool) -> tuple[str, ...]:
     return SCALE_PARTNER if about_partner else SCALE_SELF
+
+
+def scale_choices(*, about_partner: bool) -> list[tuple[int, str]]:
+    """Each answer value with its words, from "Not like me at all" up."""
+    return list(zip(ANSWER_VALUES, scale_labels(about_partner=about_partner), strict=True))
+
+
+def value_label(value: int, *, about_partner: bool) -> str:
+    return dict(scale_choices(about_partner=about_partner))[value]
 
 
 def field_name(slug: str) -> str:
@@ -72,8 +82,7 @@ class QuizForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.signs = signs
         self.about_partner = about_partner
-        labels = scale_labels(about_partner=about_partner)
-        choices = list(enumerate(labels, start=1))
+        choices = scale_choices(about_partner=about_partner)
         for sign in signs:
             text = sign.partner_text if about_partner else sign.text
             self.fields[field_name(sign.slug)] = forms.TypedChoiceField(
@@ -147,14 +156,15 @@ class QuizForm(forms.Form):
         return {sign.slug: self.cleaned_data[field_name(sign.slug)] for sign in self.signs}
 
     def questions(self) -> list[Question]:
-        choices = list(enumerate(scale_labels(about_partner=self.about_partner), start=1))
+        choices = scale_choices(about_partner=self.about_partner)
+        offered = {str(value) for value in ANSWER_VALUES}
         questions = []
         for position, sign in enumerate(self.signs, start=1):
             name = field_name(sign.slug)
             value = None
             if self.is_bound:
                 raw = self.data.getlist(name)
-                if len(raw) == 1 and raw[0] in {"1", "2", "3", "4", "5"}:
+                if len(raw) == 1 and raw[0] in offered:
                     value = int(raw[0])
             questions.append(
                 Question(

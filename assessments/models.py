@@ -15,10 +15,9 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
+from assessments.scoring import ANSWER_MAX, ANSWER_MIN
 from guide.models import Sign, Strategy
 
-ANSWER_MIN = 1
-ANSWER_MAX = 5
 NOTE_MAX_LENGTH = 5_000
 
 

@@ -16,6 +16,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from assessments.models import Subject
+from assessments.scoring import ANSWER_VALUES
 
 SESSION_KEY = "quiz_pending"
 CLAIMED_KEY = "quiz_claimed"
@@ -55,7 +56,7 @@ class PendingResult:
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
-        if not answers or not all(1 <= value <= 5 for value in answers.values()):
+        if not answers or not all(value in ANSWER_VALUES for value in answers.values()):
             return None
         return pending
 

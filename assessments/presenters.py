@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from assessments import scoring
 from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
-from assessments.forms import scale_labels
+from assessments.forms import value_label
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
 from guide.models import FAQ, Section, Sign, Strategy
@@ -29,8 +29,9 @@ PATH_COMPONENTS = {
 }
 
 
-def published_strategies() -> Prefetch:
-    return Prefetch("strategies", queryset=Strategy.objects.published().order_by("order", "pk"))
+def published_strategies(lookup: str = "strategies") -> Prefetch:
+    """The published strategies linked to each sign, in the guide's order (one query)."""
+    return Prefetch(lookup, queryset=Strategy.objects.published().order_by("order", "pk"))
 
 
 def chapter_urls() -> dict[str, str]:
@@ -191,16 +192,11 @@ def saved_slugs_for(user) -> set[str]:
 
 def stored_result_view(result: Result) -> ResultView:
     """A stored result as taken: its scores and its answers' own wording."""
-    labels = scale_labels(about_partner=result.subject == Subject.PARTNER)
+    about_partner = result.subject == Subject.PARTNER
     answers = (
         Answer.objects.filter(result=result)
         .select_related("sign")
-        .prefetch_related(
-            Prefetch(
-                "sign__strategies",
-                queryset=Strategy.objects.published().order_by("order", "pk"),
-            )
-        )
+        .prefetch_related(published_strategies("sign__strategies"))
     )
     chapters = chapter_urls()
     rows = [
@@ -210,7 +206,7 @@ def stored_result_view(result: Result) -> ResultView:
             text=answer.text,
             leaning=answer.leaning,
             value=answer.value,
-            value_label=labels[answer.value - 1],
+            value_label=value_label(answer.value, about_partner=about_partner),
             sign_url=_sign_url(chapters, answer.sign),
             strategies=list(answer.sign.strategies.all()) if answer.sign else [],
         )
@@ -230,7 +226,6 @@ def stored_result_view(result: Result) -> ResultView:
 
 def pending_result_view(pending: PendingResult) -> ResultView | None:
     """An anonymous result, scored against today's signs (it was taken minutes ago)."""
-    labels = scale_labels(about_partner=pending.about_partner)
     signs = (
         Sign.objects.published()
         .filter(slug__in=pending.answers)
@@ -245,7 +240,9 @@ def pending_result_view(pending: PendingResult) -> ResultView | None:
             text=sign.partner_text if pending.about_partner else sign.text,
             leaning=sign.leaning,
             value=pending.answers[sign.slug],
-            value_label=labels[pending.answers[sign.slug] - 1],
+            value_label=value_label(
+                pending.answers[sign.slug], about_partner=pending.about_partner
+            ),
             sign_url=_sign_url(chapters, sign),
             strategies=list(sign.strategies.all()),
         )

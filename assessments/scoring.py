@@ -12,8 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+# The one definition of the answer scale: the form, the session, the database constraint and
+# the scores all take it from here.
 ANSWER_MIN = 1
 ANSWER_MAX = 5
+ANSWER_VALUES = range(ANSWER_MIN, ANSWER_MAX + 1)
 ANXIOUS = "anxious"
 AVOIDANT = "avoidant"
 BOTH = "both"
