@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -88,6 +89,11 @@ def _claim_pending(request: HttpRequest) -> Result | None:
     session_results.mark_claimed(request.session, result.pk)
     messages.success(request, "Your quiz result is saved to your account.")
     return result
+
+
+def _sign_in_then(next_url: str) -> HttpResponseRedirect:
+    """To the sign-in page, coming back to ``next_url`` (URL-encoded, query string and all)."""
+    return redirect_to_login(next_url, reverse("assessments:login"))
 
 
 def _wants_result_kept(redirect_to: str) -> bool:
@@ -181,8 +187,7 @@ def quiz_result(request: HttpRequest) -> HttpResponse:
 def quiz_result_keep(request: HttpRequest) -> HttpResponse:
     """A signed-in reader keeps the result they took before signing in."""
     if not request.user.is_authenticated:
-        login_url = reverse("assessments:login")
-        return redirect(f"{login_url}?next={reverse('assessments:quiz-result')}")
+        return _sign_in_then(reverse("assessments:quiz-result"))
     result = _claim_pending(request)
     if result is None:
         return redirect("assessments:me")
@@ -342,7 +347,7 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
     strategy = get_object_or_404(Strategy.objects.visible_to(request.user), slug=slug)
     back = _safe_next(request, strategy.get_absolute_url())
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('assessments:login')}?next={back}")
+        return _sign_in_then(back)
     services.strategy_save(owner=request.user, strategy=strategy)
     messages.success(request, f"“{strategy.title}” is in your toolkit.")
     return HttpResponseRedirect(back)
@@ -352,7 +357,7 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
 def strategy_unsave(request: HttpRequest, slug: str) -> HttpResponse:
     back = _safe_next(request, reverse("assessments:toolkit"))
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('assessments:login')}?next={back}")
+        return _sign_in_then(back)
     saved = SavedStrategy.objects.owned_by(request.user).filter(strategy_slug=slug).first()
     if saved is None and not Strategy.objects.filter(slug=slug).exists():
         raise Http404("No such strategy.")

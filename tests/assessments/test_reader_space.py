@@ -274,3 +274,17 @@ def test_attempts_on_the_same_day_are_told_apart_by_their_time(client, quiz, rea
     assert links == ["Apr 1, 2026", "Mar 5, 2026, 6:40 PM", "Mar 5, 2026, 9:15 AM"]
     assert '>Mar 5, 2026<tspan x="56.0" dy="1.2em">9:15 AM</tspan></text>' in html
     assert "Since the attempt before (Mar 5, 2026, 6:40 PM)" in html
+
+
+def test_an_anonymous_save_comes_back_to_a_page_with_a_query_string(client, quiz, reader):
+    back = "/search/?q=calm&page=2"
+    response = client.post("/toolkit/save/calm-breath/", {"next": back})
+    assert response["Location"] == "/accounts/login/?next=/search/%3Fq%3Dcalm%26page%3D2"
+
+    login_page = client.get(response["Location"])
+    assert login_page.context["next"] == back
+    signed_in = client.post(
+        "/accounts/login/",
+        {"username": reader.username, "password": reader.raw_password, "next": back},
+    )
+    assert signed_in["Location"] == back
