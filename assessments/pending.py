@@ -1,7 +1,8 @@
-"""An anonymous reader's quiz result, kept only in their browser session until they keep it.
+"""An anonymous reader's quiz result, kept in their session until they keep it in an account.
 
-Nothing about it reaches the results tables unless the reader signs up or signs in and
-asks to keep it. The session holds the bare minimum: the form's key, the subject, the
+The session is a row on the server (found through the browser's cookie), linked to no
+account; nothing about the result reaches the results tables unless the reader signs up or
+signs in and asks to keep it. The session holds the bare minimum: the form's key, the subject, the
 answers and when they were given.
 """
 
