@@ -10,15 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
-from django.urls import reverse
 
 from assessments import scoring
 from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
 from assessments.forms import value_label
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
-from guide.models import FAQ, Section, Sign, Strategy
+from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"
 # "Where to start" names this many strategies: a place to start, not the whole toolkit.
@@ -35,13 +35,10 @@ def published_strategies(lookup: str = "strategies") -> Prefetch:
 
 
 def chapter_urls() -> dict[str, str]:
-    """Each typed chapter's URL by component, in one query (``chapter_url`` costs one each)."""
-    rows = (
-        Section.objects.published()
-        .exclude(component__in=["", Section.Component.INTRO])
-        .values_list("component", "slug")
-    )
-    return {component: reverse("guide:section", kwargs={"slug": slug}) for component, slug in rows}
+    """Each typed chapter's URL by component, in one query: the guide's own answer to
+    "which chapter shows this?" (:class:`guide.models.Chapters`), for a public page."""
+    chapters = Chapters.visible_to(AnonymousUser())
+    return {c.component: c.get_absolute_url() for c in chapters if c.component}
 
 
 def partner_faq_url(chapters: dict[str, str]) -> str | None:

@@ -128,6 +128,9 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole guide pages for signed-out readers (guide/page_cache.py): only with a cache every
+# app server shares, so a change saved through one server empties it for all.
+GUIDE_PAGE_CACHE = env_bool("GUIDE_PAGE_CACHE", bool(os.environ.get("REDIS_URL")))
 
 # Sessions live in the database, so app servers stay stateless; each row knows the reader
 # signed in to it, so deleting an account deletes its sessions on every browser.

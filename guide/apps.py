@@ -8,5 +8,7 @@ class GuideConfig(AppConfig):
 
     def ready(self) -> None:
         from guide.editors import ensure_editors_group
+        from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        connect_signals(self.get_models())

@@ -19,6 +19,7 @@ closes the ways a paste could make rendering take minutes (measured: 50,000
 from __future__ import annotations
 
 import functools
+import html
 import re
 import xml.etree.ElementTree as etree
 from html.parser import HTMLParser
@@ -29,7 +30,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableProcessor
-from markdown.extensions.toc import slugify
+from markdown.extensions.toc import render_inner_html, slugify, strip_tags, unique
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -46,8 +47,9 @@ ALLOWED_TAGS = {
     "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class"},
+    "a": {"href", "title", "class", "aria-label"},
     "abbr": {"title"},
+    "div": {"class"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -58,7 +60,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 # Class names markdown itself produces; anything else an editor writes is dropped.
-ALLOWED_CLASSES = {"a": {"anchor"}}
+ALLOWED_CLASSES = {"a": {"anchor"}, "div": {"heading"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 # What markdown's table of contents produces: a heading id can't clobber globals or CSS hooks.
 HEADING_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,79}")
@@ -156,6 +158,7 @@ def _with(mixin: type, processor_class: type) -> type:
 
 
 CAPTION_PREFIX = "Table:"
+HEADING = re.compile(r"h[2-6]")
 
 
 class AccessibleTables(Treeprocessor):
@@ -189,6 +192,58 @@ class AccessibleTablesExtension(Extension):
         md.treeprocessors.register(AccessibleTables(md), "accessible_tables", 5)
 
 
+class HeadingLinks(Treeprocessor):
+    """Keep heading ids unique on the page and give each heading a permalink beside it.
+
+    ``ids`` holds the ids already used on the page (the template's own, earlier texts');
+    a heading whose id is taken gets the next free ``_1``, ``_2`` suffix, and one the
+    sanitiser would refuse (``{: #Main }``) gets its title's slug instead. The permalink
+    sits outside the heading, named for it, so a screen reader hears the heading's title
+    alone: ``<div class="heading"><h2 id="x">Title</h2><a class="anchor" href="#x"
+    aria-label="Link to this section: Title">#</a></div>``, as the templates' own
+    ``guide/includes/heading.html`` writes it.
+    """
+
+    def __init__(self, md: markdown.Markdown, ids: set[str]) -> None:
+        super().__init__(md)
+        self.ids = ids
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, heading in enumerate(list(parent)):
+                if not HEADING.fullmatch(str(heading.tag)) or "id" not in heading.attrib:
+                    continue
+                title = html.unescape(strip_tags(render_inner_html(heading, self.md)))
+                wanted = heading.get("id")
+                if not HEADING_ID.fullmatch(wanted):
+                    wanted = _heading_id(title, "-") or "section"
+                heading.set("id", unique(wanted, self.ids))
+                wrapper = etree.Element("div", {"class": "heading"})
+                link = etree.SubElement(
+                    wrapper,
+                    "a",
+                    {
+                        "class": "anchor",
+                        "href": f"#{heading.get('id')}",
+                        "aria-label": f"Link to this section: {title}",
+                    },
+                )
+                link.text = "#"
+                wrapper.tail, heading.tail = heading.tail, None
+                wrapper.insert(0, heading)
+                parent[index] = wrapper
+
+
+class HeadingLinksExtension(Extension):
+    def __init__(self, ids: set[str]) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # After the table of contents (5) has given every heading its id.
+        md.treeprocessors.register(HeadingLinks(md, self.ids), "heading_links", 4)
+
+
 def _heading_id(value: str, separator: str) -> str:
     """Markdown's slug for a heading, kept clear of the ids the page itself uses."""
     slug = slugify(value, separator)
@@ -199,13 +254,8 @@ EXTENSIONS = ["extra", "sane_lists", "smarty", "toc", AccessibleTablesExtension(
 EXTENSION_CONFIGS = {
     # Alignment as an attribute: a style="" attribute would be stripped (and refused by our CSP).
     "extra": {"tables": {"use_align_attribute": True}},
-    "toc": {
-        "permalink": "#",
-        "permalink_class": "anchor",
-        "permalink_title": "Link to this section",
-        "toc_depth": "2-4",
-        "slugify": _heading_id,
-    },
+    # Permalinks come from HeadingLinks, beside the heading rather than inside it.
+    "toc": {"toc_depth": "2-4", "slugify": _heading_id},
 }
 
 
@@ -224,8 +274,11 @@ def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(source: str) -> SafeString:
+def render(source: str, ids: set[str] | None = None) -> SafeString:
     """Markdown source to sanitised HTML, safe to put in any template.
+
+    Texts shown on one page share ``ids`` (updated in place), so no heading id repeats
+    another text's or the template's own.
 
     Nesting too deep for Python's stack (a thousand ``1. `` in a row) can't be
     saved from the admin; should it reach here anyway, the text is shown escaped
@@ -234,17 +287,27 @@ def render(source: str) -> SafeString:
     if not source:
         return mark_safe("")
     try:
-        return _render(source)
+        return _render(source, ids)
     except RecursionError:
         return mark_safe(linebreaks(escape(source)))  # escaped just here
 
 
-def _render(source: str) -> SafeString:
-    html = markdown.markdown(
-        source, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+def _page_ids(ids: set[str] | None) -> set[str]:
+    """The page's taken ids, the ones every page reserves included."""
+    ids = set() if ids is None else ids
+    ids |= RESERVED_IDS
+    return ids
+
+
+def _render(source: str, ids: set[str] | None = None) -> SafeString:
+    rendered = markdown.markdown(
+        source,
+        extensions=[*EXTENSIONS, HeadingLinksExtension(_page_ids(ids))],
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
     )
     clean = nh3.clean(
-        html,
+        rendered,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_keep_attribute,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 
 from django.db import models
 from django.urls import reverse
@@ -62,6 +63,36 @@ class Content(models.Model):
         return (self.slug,)
 
 
+class ChapterComponent(models.TextChoices):
+    """The typed content a chapter shows after its body (at most one chapter each)."""
+
+    NONE = "", "Only the body"
+    INTRO = "intro", "Home page introduction (not a chapter)"
+    SIGNS = "signs", "The signs of secure attachment"
+    ANXIOUS = "anxious", "Strategies: from anxious to secure"
+    AVOIDANT = "avoidant", "Strategies: from avoidant to secure"
+    THERAPIES = "therapies", "Therapies"
+    REPAIR = "repair", "Strategies: repair after rupture"
+    FAQS = "faqs", "Frequently asked questions"
+    REFERENCES = "references", "All references"
+
+
+class StrategyPath(models.TextChoices):
+    """The three paths a strategy belongs to; the anxious and avoidant ones are chapters."""
+
+    ANXIOUS = "anxious", "From anxious to secure"
+    AVOIDANT = "avoidant", "From avoidant to secure"
+    REPAIR = "repair", "Repair after rupture"
+
+
+class SignLeaning(models.TextChoices):
+    """Which insecure leaning a low rating on a sign speaks to most (the quiz's sub-scores)."""
+
+    ANXIOUS = "anxious", "Anxious side"
+    AVOIDANT = "avoidant", "Avoidant side"
+    BOTH = "both", "Both sides"
+
+
 class Reference(Content):
     """A published work the guide cites, stored as fields and shown as an APA 7 citation."""
 
@@ -87,8 +118,10 @@ class Reference(Content):
     def __str__(self) -> str:
         return f"{self.authors} ({self.year}). {self.title}"
 
+    shown_in = ChapterComponent.REFERENCES
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.REFERENCES, self.slug)
+        return item_url(self)
 
     @property
     def is_article(self) -> bool:
@@ -98,9 +131,19 @@ class Reference(Content):
     def link(self) -> str:
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
-    def citation_html(self) -> SafeString:
-        """APA 7: a book italicises its title; an article, its journal and volume together
-        ("<i>Child Development, 73</i>(4), 1204–1219")."""
+    # The seed's wording wins over strict APA 7 wherever they differ: authors and titles are
+    # shown exactly as the guide cites them ("Roisman, G. I. et al.", not a full author list),
+    # and only the arrangement (order, italics, en dash in page ranges, DOI as a URL) is APA's.
+    def author_date_html(self) -> SafeString:
+        """The citation's key, "Levine, A., & Heller, R. (2010)": what a "see" link names."""
+        return format_html("{} ({})", self.authors, self.year)
+
+    def work_html(self) -> SafeString:
+        """Everything after the author and date: title, source and link.
+
+        A book italicises its title; an article, its journal and volume together
+        ("<i>Child Development, 73</i>(4), 1204–1219").
+        """
         if self.is_article:
             journal = (
                 format_html("{}, {}", self.source, self.volume) if self.volume else self.source
@@ -110,29 +153,22 @@ class Reference(Content):
                 locator = format_html("{}({})", locator, self.issue)
             if self.pages:
                 locator = format_html("{}, {}", locator, self.pages.replace("-", "\u2013"))
-            html = format_html("{} ({}). {}. {}.", self.authors, self.year, self.title, locator)
+            html = format_html("{}. {}.", self.title, locator)
         else:
-            html = format_html(
-                "{} ({}). <i>{}</i>. {}.", self.authors, self.year, self.title, self.source
-            )
+            html = format_html("<i>{}</i>. {}.", self.title, self.source)
         if self.link:
             html = format_html('{} <a href="{}">{}</a>', html, self.link, self.link)
         return html
+
+    def citation_html(self) -> SafeString:
+        """The whole APA 7 citation."""
+        return format_html("{}. {}", self.author_date_html(), self.work_html())
 
 
 class Section(Content):
     """A chapter of the guide: a markdown body, then the typed items its ``component`` names."""
 
-    class Component(models.TextChoices):
-        NONE = "", "Only the body"
-        INTRO = "intro", "Home page introduction (not a chapter)"
-        SIGNS = "signs", "The signs of secure attachment"
-        ANXIOUS = "anxious", "Strategies: from anxious to secure"
-        AVOIDANT = "avoidant", "Strategies: from avoidant to secure"
-        THERAPIES = "therapies", "Therapies"
-        REPAIR = "repair", "Strategies: repair after rupture"
-        FAQS = "faqs", "Frequently asked questions"
-        REFERENCES = "references", "All references"
+    Component = ChapterComponent
 
     title = models.CharField(max_length=200)
     summary = models.CharField(
@@ -142,7 +178,7 @@ class Section(Content):
     body = MarkdownxField(blank=True, max_length=MARKDOWN_MAX_LENGTH)
     component = models.CharField(
         max_length=20,
-        choices=Component,
+        choices=ChapterComponent,
         blank=True,
         help_text="Typed content shown after the body.",
     )
@@ -152,13 +188,30 @@ class Section(Content):
         help_text="Markdown shown after the typed content (a closing pull quote, say).",
     )
     references = models.ManyToManyField(Reference, blank=True, related_name="sections")
+    published_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the chapter first appeared: the date search engines are given.",
+    )
     last_reviewed = models.DateField(null=True, blank=True)
     reviewed_by = models.CharField(max_length=120, blank=True)
 
     history = HistoricalRecords(m2m_fields=[references])
 
     class Meta(Content.Meta):
-        pass
+        constraints = [
+            # Each kind of typed content is shown by one chapter: links to its items go there.
+            models.UniqueConstraint(
+                fields=["component"],
+                condition=~models.Q(component=""),
+                name="guide_section_component_shown_once",
+                violation_error_message="Another chapter already shows this content.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(component__in=ChapterComponent.values),
+                name="guide_section_component_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -178,19 +231,21 @@ class Section(Content):
 class Strategy(Content):
     """A practice that helps a reader grow security, on one of three paths."""
 
-    class Path(models.TextChoices):
-        ANXIOUS = "anxious", "From anxious to secure"
-        AVOIDANT = "avoidant", "From avoidant to secure"
-        REPAIR = "repair", "Repair after rupture"
+    Path = StrategyPath
 
     title = models.CharField(max_length=200)
-    path = models.CharField(max_length=20, choices=Path)
+    path = models.CharField(max_length=20, choices=StrategyPath)
     body = MarkdownxField(max_length=MARKDOWN_MAX_LENGTH)
 
     history = HistoricalRecords()
 
     class Meta(Content.Meta):
         verbose_name_plural = "strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(path__in=StrategyPath.values), name="guide_strategy_path_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -198,17 +253,19 @@ class Strategy(Content):
     def get_absolute_url(self) -> str:
         return reverse("guide:strategy", kwargs={"slug": self.slug})
 
+    @property
+    def shown_in(self) -> str:
+        """The chapter component listing this strategy: the path's values are components."""
+        return self.path
+
     def body_html(self) -> SafeString:
         return render(self.body)
 
 
 class Sign(Content):
-    """One of the behavioural markers of security: guide content and a quiz item at once."""
+    """One of the behavioral markers of security: guide content and a quiz item at once."""
 
-    class Leaning(models.TextChoices):
-        ANXIOUS = "anxious", "Anxious side"
-        AVOIDANT = "avoidant", "Avoidant side"
-        BOTH = "both", "Both sides"
+    Leaning = SignLeaning
 
     text = models.CharField(max_length=300, help_text='About the reader: "You …"')
     partner_text = models.CharField(
@@ -216,7 +273,7 @@ class Sign(Content):
     )
     leaning = models.CharField(
         max_length=20,
-        choices=Leaning,
+        choices=SignLeaning,
         help_text="Which insecure leaning a low rating on this sign speaks to most.",
     )
     strategies = models.ManyToManyField(Strategy, blank=True, related_name="signs")
@@ -224,13 +281,19 @@ class Sign(Content):
     history = HistoricalRecords(m2m_fields=[strategies])
 
     class Meta(Content.Meta):
-        pass
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(leaning__in=SignLeaning.values), name="guide_sign_leaning_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.text
 
+    shown_in = ChapterComponent.SIGNS
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.SIGNS, self.slug)
+        return item_url(self)
 
 
 class Therapy(Content):
@@ -251,8 +314,10 @@ class Therapy(Content):
     def __str__(self) -> str:
         return self.name
 
+    shown_in = ChapterComponent.THERAPIES
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.THERAPIES, self.slug)
+        return item_url(self)
 
     def body_html(self) -> SafeString:
         return render(self.body)
@@ -273,8 +338,10 @@ class FAQ(Content):
     def __str__(self) -> str:
         return self.question
 
+    shown_in = ChapterComponent.FAQS
+
     def get_absolute_url(self) -> str:
-        return chapter_url(Section.Component.FAQS, self.slug)
+        return item_url(self)
 
     def answer_html(self) -> SafeString:
         return render(self.answer)
@@ -285,13 +352,56 @@ def reading_minutes(*texts: str) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
-def chapter_url(component: str, anchor: str = "") -> str:
-    """The URL of the chapter that shows a component's items, optionally at one item's anchor.
+class Chapters:
+    """The chapters a reader may see, in order, and which one shows each kind of item.
 
-    One query; list pages build anchors themselves instead of calling this per item.
+    The one answer to "where does this item live?": views, search and the sitemap build
+    it from the chapter list they fetch anyway; ``get_absolute_url`` builds it from one
+    query. Signs, therapies, questions and references live at an anchor in the chapter
+    whose ``component`` names them; strategies and chapters have their own pages.
     """
-    slug = Section.objects.filter(component=component).values_list("slug", flat=True).first()
-    if slug is None:
-        return reverse("guide:home")
-    url = reverse("guide:section", kwargs={"slug": slug})
-    return f"{url}#{anchor}" if anchor else url
+
+    # What a contents list, a previous/next link or a "cited in" link needs: never the bodies.
+    FIELDS = ("id", "slug", "title", "summary", "order", "component", "published")
+
+    def __init__(self, sections: Iterable[Section]) -> None:
+        self.list = [s for s in sections if s.component != ChapterComponent.INTRO]
+        self._showing = {section.component: section for section in self.list if section.component}
+
+    @classmethod
+    def visible_to(cls, user) -> Chapters:
+        """Every chapter ``user`` may read, without bodies: one query."""
+        sections = Section.objects.visible_to(user).exclude(component=ChapterComponent.INTRO)
+        return cls(sections.only(*cls.FIELDS))
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter(self.list)
+
+    def __len__(self) -> int:
+        return len(self.list)
+
+    def showing(self, component: str) -> Section | None:
+        """The chapter that lists a component's items, if the reader may see it."""
+        return self._showing.get(component)
+
+    @property
+    def signs(self) -> Section | None:
+        return self.showing(ChapterComponent.SIGNS)
+
+    @property
+    def references(self) -> Section | None:
+        return self.showing(ChapterComponent.REFERENCES)
+
+    def url_for(self, item: Content) -> str | None:
+        """Where a reader finds ``item``: its own page, or its chapter at the item's anchor;
+        ``None`` when the chapter that would show it is hidden from this reader."""
+        if isinstance(item, Section | Strategy):
+            return item.get_absolute_url()
+        chapter = self.showing(item.shown_in)
+        return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
+
+
+def item_url(item: Content) -> str:
+    """An item's place in the guide in one query (admin's "view on site", one-off links)."""
+    sections = Section.objects.filter(component=item.shown_in).only(*Chapters.FIELDS)
+    return Chapters(sections).url_for(item) or reverse("guide:home")

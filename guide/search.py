@@ -1,25 +1,28 @@
-"""Searching the guide: chapters, strategies, therapies and FAQs, best match first.
+"""Searching the guide: chapters, strategies, therapies, questions and signs, best match first.
 
 On PostgreSQL this is full-text search (English stemming, titles weighed above bodies,
 ``ts_headline`` snippets); elsewhere (the SQLite file ``make run`` falls back to) a plain
-case-insensitive match, so search still works without PostgreSQL. Either way a result
-links to the exact place: a strategy's page, or the chapter at the item's anchor.
+case-insensitive match over the same fields, so search still works without PostgreSQL.
+Either way a result links to the exact place: a strategy's page, the chapter at the
+item's anchor, or a chapter at the subsection that matched.
 """
 
 from __future__ import annotations
 
+import functools
+import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
+from django.db.models import F, Func, Model, Q, TextField, Value
 from django.db.models.functions import Concat
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from guide.markdown import outline, render
-from guide.models import FAQ, Section, Strategy, Therapy
+from guide.components import render_chapter
+from guide.models import FAQ, Chapters, Section, Sign, Strategy, Therapy
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -28,8 +31,57 @@ CONFIG = "english"
 # Markers no guide text contains, swapped for <mark> only after the snippet is escaped.
 START, STOP = "\u27e6", "\u27e7"
 SNIPPET_WORDS = 24
-# Markdown punctuation that would clutter a snippet: headings, quotes, tables, emphasis.
-MARKDOWN_NOISE = r"[#>|*_`]+|-{3,}|\[|\]\([^)]*\)"
+# Markdown punctuation that would clutter a snippet: headings, quotes, tables, emphasis,
+# links, rules, and the markers that start list items ("- ", "1. ").
+MARKDOWN_NOISE = r"[#>|*_`]+|-{3,}|\[|\]\([^)]*\)|(^|\n)[ \t]*([-+]|[0-9]+\.)[ \t]+"
+MARKDOWN_FIELDS = {"body", "closing", "answer"}
+# Quotes mark a phrase for PostgreSQL; the plain fallback matches words, so drops them.
+QUOTES = re.compile(r"[\"“”„]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of item search looks through: the same fields on PostgreSQL and SQLite."""
+
+    label: str  # what a result says it is
+    model: type[Model]
+    weights: dict[str, str]  # field -> weight, "A" for titles down to "C"
+    title: str  # the field a result is titled by
+    snippet: tuple[str, ...] = field(default=())  # the fields its snippet is cut from
+
+    @property
+    def title_fields(self) -> list[str]:
+        return [name for name, weight in self.weights.items() if weight == "A"]
+
+
+SOURCES = (
+    Source(
+        "Chapter",
+        Section,
+        {"title": "A", "summary": "B", "body": "C", "closing": "C"},
+        title="title",
+        snippet=("body", "closing"),
+    ),
+    Source("Strategy", Strategy, {"title": "A", "body": "B"}, title="title", snippet=("body",)),
+    Source(
+        "Therapy",
+        Therapy,
+        {
+            "name": "A",
+            "full_name": "A",
+            "abbreviation": "A",
+            "developed_by": "B",
+            "best_for": "B",
+            "body": "B",
+        },
+        title="name",
+        snippet=("body", "best_for"),
+    ),
+    Source(
+        "Question", FAQ, {"question": "A", "answer": "B"}, title="question", snippet=("answer",)
+    ),
+    Source("Sign of security", Sign, {"text": "A", "partner_text": "C"}, title="text"),
+)
 
 
 @dataclass(frozen=True)
@@ -42,10 +94,12 @@ class Result:
     rank: float
 
 
-def plain(field: str) -> Func:
-    """A markdown field without its markup, for indexing and snippets."""
+def plain(name: str) -> Func | F:
+    """A field as search reads it: markdown without its markup."""
+    if name not in MARKDOWN_FIELDS:
+        return F(name)
     return Func(
-        F(field),
+        F(name),
         Value(MARKDOWN_NOISE),
         Value(" "),
         Value("g"),
@@ -57,105 +111,81 @@ def plain(field: str) -> Func:
 def snippet_html(text: str) -> SafeString:
     """Escape the snippet, then turn the markers into <mark>: no guide text reaches the
     page unescaped, whatever an editor typed."""
-    html = escape(" ".join(text.split()))
-    return mark_safe(html.replace(START, "<mark>").replace(STOP, "</mark>"))
+    escaped = escape(" ".join(text.split()))
+    return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def search_guide(query: str, *, user) -> list[Result]:
+def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[Result]:
     """The reader-visible items matching ``query``, best first (at most MAX_RESULTS)."""
-    chapters = list(Section.objects.visible_to(user).only("id", "slug", "title", "component"))
-    if connection.vendor == "postgresql":
-        found = _full_text(query, user)
-    else:
-        found = _plain_match(query, user)
-    results = [_result(kind, item, rank, chapters) for kind, item, rank in found]
-    results = [result for result in results if result is not None]
+    if chapters is None:
+        chapters = Chapters.visible_to(user)
+    find = _full_text if connection.vendor == "postgresql" else _plain_match
+    results = []
+    for source in SOURCES:
+        for item, rank in find(source, source.model.objects.visible_to(user), query):
+            result = _result(source, item, rank, chapters)
+            if result is not None:
+                results.append(result)
     results.sort(key=lambda result: -result.rank)
     return results[:MAX_RESULTS]
 
 
-def _full_text(query: str, user) -> list[tuple[str, object, float]]:
+def _full_text(source: Source, queryset, query: str) -> list[tuple[Model, float]]:
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    sources = [
-        (
-            "section",
-            Section.objects.visible_to(user),
-            SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector("summary", weight="B", config=CONFIG)
-            + SearchVector(plain("body"), plain("closing"), weight="C", config=CONFIG),
-            Concat(plain("body"), Value(" "), plain("closing"), output_field=TextField()),
-        ),
-        (
-            "strategy",
-            Strategy.objects.visible_to(user),
-            SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector(plain("body"), weight="B", config=CONFIG),
-            plain("body"),
-        ),
-        (
-            "therapy",
-            Therapy.objects.visible_to(user),
-            SearchVector("name", "full_name", "abbreviation", weight="A", config=CONFIG)
-            + SearchVector("developed_by", "best_for", weight="B", config=CONFIG)
-            + SearchVector(plain("body"), weight="B", config=CONFIG),
-            Concat(plain("body"), Value(" Best for: "), F("best_for"), output_field=TextField()),
-        ),
-        (
-            "faq",
-            FAQ.objects.visible_to(user),
-            SearchVector("question", weight="A", config=CONFIG)
-            + SearchVector(plain("answer"), weight="B", config=CONFIG),
-            plain("answer"),
-        ),
-    ]
-    found = []
-    for kind, queryset, vector, text in sources:
-        matches = (
-            queryset.annotate(
-                document=vector,
-                rank=SearchRank(vector, search_query),
-                headline=SearchHeadline(
-                    text,
-                    search_query,
-                    config=CONFIG,
-                    start_sel=START,
-                    stop_sel=STOP,
-                    max_words=SNIPPET_WORDS,
-                    min_words=12,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .filter(document=search_query)
-            .order_by("-rank", "order")[:MAX_RESULTS]
+    vector = None
+    for weight in "ABCD":
+        names = [name for name, given in source.weights.items() if given == weight]
+        if names:
+            part = SearchVector(*map(plain, names), weight=weight, config=CONFIG)
+            vector = part if vector is None else vector + part
+    annotations = {"document": vector, "rank": SearchRank(vector, search_query)}
+    if source.snippet:
+        parts = [plain(name) for name in source.snippet]
+        text = parts[0] if len(parts) == 1 else _joined(parts)
+        annotations["headline"] = SearchHeadline(
+            text,
+            search_query,
+            config=CONFIG,
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=SNIPPET_WORDS,
+            min_words=12,
+            max_fragments=2,
+            fragment_delimiter=" … ",
         )
-        found.extend((kind, item, item.rank) for item in matches)
-    return found
+    matches = (
+        queryset.annotate(**annotations)
+        .filter(document=search_query)
+        .order_by("-rank", "order")[:MAX_RESULTS]
+    )
+    return [(item, item.rank) for item in matches]
 
 
-def _plain_match(query: str, user) -> list[tuple[str, object, float]]:
-    """Every word must appear somewhere in the item; a title match ranks first."""
-    words = query.split()
-    sources = [
-        ("section", Section.objects.visible_to(user), ["title"], ["summary", "body", "closing"]),
-        ("strategy", Strategy.objects.visible_to(user), ["title"], ["body"]),
-        ("therapy", Therapy.objects.visible_to(user), ["name", "full_name"], ["body", "best_for"]),
-        ("faq", FAQ.objects.visible_to(user), ["question"], ["answer"]),
-    ]
+def _joined(parts: list) -> Concat:
+    spaced = [parts[0]]
+    for part in parts[1:]:
+        spaced += [Value(" "), part]
+    return Concat(*spaced, output_field=TextField())
+
+
+def _plain_match(source: Source, queryset, query: str) -> list[tuple[Model, float]]:
+    """Every word must appear in one of the fields; a match in the title ranks first."""
+    words = QUOTES.sub(" ", query).split()
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        either = Q()
+        for name in source.weights:
+            either |= Q(**{f"{name}__icontains": word})
+        condition &= either
     found = []
-    for kind, queryset, titles, texts in sources:
-        condition = Q()
-        for word in words:
-            either = Q()
-            for field in [*titles, *texts]:
-                either |= Q(**{f"{field}__icontains": word})
-            condition &= either
-        for item in queryset.filter(condition)[:MAX_RESULTS]:
-            title = " ".join(str(getattr(item, field)) for field in titles).lower()
-            body = " ".join(str(getattr(item, field)) for field in texts)
-            rank = 1.0 if all(word.lower() in title for word in words) else 0.5
-            item.headline = _excerpt(re.sub(MARKDOWN_NOISE, " ", body), words)
-            found.append((kind, item, rank))
+    for item in queryset.filter(condition)[:MAX_RESULTS]:
+        title = " ".join(str(getattr(item, name)) for name in source.title_fields).lower()
+        text = " ".join(str(getattr(item, name)) for name in source.snippet)
+        item.headline = _excerpt(re.sub(MARKDOWN_NOISE, " ", text), words) if text else ""
+        rank = 1.0 if all(word.lower() in title for word in words) else 0.5
+        found.append((item, rank))
     return found
 
 
@@ -175,37 +205,24 @@ def _excerpt(text: str, words: list[str]) -> str:
     return prefix + " ".join(marked) + suffix
 
 
-def _result(kind: str, item, rank: float, chapters: list[Section]) -> Result | None:
-    by_component = {chapter.component: chapter for chapter in chapters}
-    snippet = snippet_html(item.headline)
-    if kind == "section":
-        return Result(
-            kind="Chapter",
-            title=item.title,
-            url=item.get_absolute_url() + _best_anchor(item, item.headline),
-            snippet=snippet,
-            context="",
-            rank=rank,
-        )
-    if kind == "strategy":
-        return Result(
-            kind="Strategy",
-            title=item.title,
-            url=item.get_absolute_url(),
-            snippet=snippet,
-            context=item.get_path_display(),
-            rank=rank,
-        )
-    component = Section.Component.THERAPIES if kind == "therapy" else Section.Component.FAQS
-    chapter = by_component.get(component)
-    if chapter is None:  # the chapter that shows these items is a draft: nowhere to link
+def _result(source: Source, item, rank: float, chapters: Chapters) -> Result | None:
+    url = chapters.url_for(item)
+    if url is None:  # the chapter that shows these items is a draft: nowhere to link
         return None
+    headline = getattr(item, "headline", "") or ""
+    if isinstance(item, Section):
+        url += _best_anchor(item, headline)
+        context = ""
+    elif isinstance(item, Strategy):
+        context = item.get_path_display()
+    else:
+        context = chapters.showing(item.shown_in).title
     return Result(
-        kind="Therapy" if kind == "therapy" else "Question",
-        title=item.name if kind == "therapy" else item.question,
-        url=f"{chapter.get_absolute_url()}#{item.slug}",
-        snippet=snippet,
-        context=chapter.title,
+        kind=source.label,
+        title=getattr(item, source.title),
+        url=url,
+        snippet=snippet_html(headline),
+        context=context,
         rank=rank,
     )
 
@@ -215,12 +232,25 @@ def _best_anchor(section: Section, headline: str) -> str:
     marked = re.search(f"{START}(.+?){STOP}", headline)
     if not marked:
         return ""
-    word = marked.group(1).lower()
-    chunks = re.split(r"^#{2,4} .*$", section.body, flags=re.MULTILINE)
-    headings = outline(render(section.body))
-    for index, chunk in enumerate(chunks):
-        if word in chunk.lower():
-            if index == 0 or index > len(headings):
-                return ""
-            return f"#{headings[index - 1]['id']}"
+    word = re.compile(rf"(?<!\w){re.escape(marked.group(1))}(?!\w)", re.IGNORECASE)
+    for anchor, text in _subsections(section.body, section.closing):
+        if word.search(text):
+            return f"#{anchor}" if anchor else ""
     return ""
+
+
+HEADING_START = re.compile(r'(<h[2-6] id="[^"]+")')
+
+
+@functools.lru_cache(maxsize=64)
+def _subsections(body: str, closing: str) -> tuple[tuple[str, str], ...]:
+    """A chapter's text as (heading id, plain text) pieces, split at every heading that has
+    an id, the ids as the chapter's page gives them; the text before the first heading has
+    no id. Cached: the same chapter is matched by many searches."""
+    rendered = "".join(render_chapter(Section(body=body, closing=closing)))
+    parts = HEADING_START.split(rendered)
+    pieces = [("", parts[0])]
+    for start, rest in zip(parts[1::2], parts[2::2], strict=True):
+        anchor = re.search(r'id="([^"]+)"', start).group(1)
+        pieces.append((html.unescape(anchor), rest))
+    return tuple((anchor, html.unescape(strip_tags(text))) for anchor, text in pieces)

@@ -1,7 +1,10 @@
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Prefetch
 from django.urls import reverse
 
-from guide.models import Section, Strategy
+from guide.components import KINDS, last_modified
+from guide.models import Reference, Section, Strategy
 
 
 class HomeSitemap(Sitemap):
@@ -15,13 +18,23 @@ class HomeSitemap(Sitemap):
 
 
 class SectionSitemap(Sitemap):
-    """Every published chapter (the introduction is the home page)."""
+    """Every published chapter (the introduction is the home page), dated as its page is."""
 
-    def items(self):
-        return Section.objects.published().exclude(component=Section.Component.INTRO)
+    def items(self) -> list[Section]:
+        reader = AnonymousUser()
+        sections = list(
+            Section.objects.published()
+            .exclude(component=Section.Component.INTRO)
+            .prefetch_related(Prefetch("references", Reference.objects.published()))
+        )
+        for section in sections:  # one chapter per component: a fixed number of queries
+            kind = KINDS.get(section.component)
+            items = kind.fetch(reader, section.component) if kind else []
+            section.modified = last_modified(section, items, section.references.all())
+        return sections
 
     def lastmod(self, section: Section):
-        return section.updated
+        return section.modified
 
 
 class StrategySitemap(Sitemap):

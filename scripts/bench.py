@@ -3,7 +3,9 @@
 
 Every figure is a ratio to serving one static file in the same run, so results compare across
 machines and runs; absolute requests per second depend on the box. Traffic goes only to
-127.0.0.1, bounded by --seconds per page.
+127.0.0.1, bounded by --seconds per page. It measures twice: rendering every page, and (when
+the Redis at --redis-url answers) with the shared cache production uses, which turns on the
+signed-out page cache.
 
     make bench                      # or: .venv/bin/python scripts/bench.py --seconds 5
 """
@@ -84,12 +86,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="load per page (default 5)")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="a Redis database the benchmark may empty, to measure as production runs",
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     secret = (ROOT / "var" / "secret_key").read_text().strip()
-    port = free_port()
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -97,9 +103,9 @@ def main() -> None:
         "SECRET_KEY": secret,
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": os.environ.get("DATABASE_URL", DEFAULT_DB),
-        "PORT": str(port),
         "WEB_CONCURRENCY": str(args.workers),
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        "REDIS_URL": "",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     ensure_postgres_database(env["DATABASE_URL"])
@@ -110,6 +116,58 @@ def main() -> None:
     ):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True)
 
+    setups = {"rendered every time (no shared cache)": {**env}}
+    if args.redis_url and redis_answers(args.redis_url):
+        setups["with Redis: signed-out page cache"] = {**env, "REDIS_URL": args.redis_url}
+    elif args.redis_url:
+        print(f"Redis at {args.redis_url} does not answer: measuring without it only.")
+    runs = {name: measure(setup, args) for name, setup in setups.items()}
+
+    for name, results in runs.items():
+        baseline = results[PAGES[0][0]]
+        print(f"\n{name}\n{'page':<26} {'req/s':>9} {'ratio to static':>16}")
+        for page, path in PAGES:
+            rps = results[page]
+            print(f"{page:<26} {rps:>9.0f} {rps / baseline:>16.2f}   {path}")
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    report = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": args.seconds,
+        "connections": args.connections,
+        "workers": args.workers,
+        "cpus": os.cpu_count(),
+        "runs": {
+            name: {
+                page: {
+                    "path": path,
+                    "rps": results[page],
+                    "ratio": results[page] / results[PAGES[0][0]],
+                }
+                for page, path in PAGES
+            }
+            for name, results in runs.items()
+        },
+    }
+    (out / "latest.json").write_text(json.dumps(report, indent=2))
+    print(f"\nwritten to {out / 'latest.json'}")
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2)
+        client.ping()
+        client.flushdb()  # the benchmark's own database number: start from an empty cache
+        return True
+    except redis.RedisError:
+        return False
+
+
+def measure(env: dict[str, str], args) -> dict[str, float]:
+    """Serve the site with gunicorn on a free port and load every page with wrk."""
+    port = free_port()
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
@@ -120,7 +178,7 @@ def main() -> None:
             "config.wsgi",
         ],
         cwd=ROOT,
-        env=env,
+        env={**env, "PORT": str(port)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -135,30 +193,10 @@ def main() -> None:
         for _, path in PAGES:  # warm up, and fail early on a broken page
             with urllib.request.urlopen(base + path, timeout=5) as response:
                 assert response.status == 200, path
-        results = {name: wrk(base + path, args.seconds, args.connections) for name, path in PAGES}
+        return {name: wrk(base + path, args.seconds, args.connections) for name, path in PAGES}
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-    baseline = results[PAGES[0][0]]
-    print(f"\n{'page':<26} {'req/s':>9} {'ratio to static':>16}")
-    for name, path in PAGES:
-        print(f"{name:<26} {results[name]:>9.0f} {results[name] / baseline:>16.2f}   {path}")
-    out = ROOT / "bench-results"
-    out.mkdir(exist_ok=True)
-    report = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "seconds": args.seconds,
-        "connections": args.connections,
-        "workers": args.workers,
-        "cpus": os.cpu_count(),
-        "pages": {
-            name: {"path": path, "rps": results[name], "ratio": results[name] / baseline}
-            for name, path in PAGES
-        },
-    }
-    (out / "latest.json").write_text(json.dumps(report, indent=2))
-    print(f"\nwritten to {out / 'latest.json'}")
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ def test_review_date_and_reviewer_set_in_the_admin_show_on_the_chapter(editor_cl
     )
 
     html = public.get("/guide/reviewed/").content.decode()
-    assert 'Last reviewed <time datetime="2026-03-04">4 March 2026</time> by Dr Rosa Kim' in html
+    assert 'Last reviewed <time datetime="2026-03-04">March 4, 2026</time> by Dr Rosa Kim' in html
 
 
 def test_mark_reviewed_records_today_and_the_editor(editor_client, editor):

@@ -13,6 +13,17 @@ from tests.guide.conftest import form_data
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=[False, True], ids=["no-page-cache", "page-cache"])
+def page_cache(request, settings):
+    """Every freshness promise holds with and without the whole-page cache."""
+    from django.core.cache import cache
+
+    settings.GUIDE_PAGE_CACHE = request.param
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
 def validators_of(response) -> dict:
     headers = {}
     if response.has_header("ETag"):

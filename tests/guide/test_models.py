@@ -1,11 +1,25 @@
 """Guide content models: citations, visibility, reading time, where items live."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
 
-from guide.models import Section, Strategy, chapter_url, reading_minutes
-from tests.factories import make_reference, make_section, make_strategy, make_user
+from guide.models import Chapters, Section, Strategy, reading_minutes
+from tests.factories import (
+    make_faq,
+    make_reference,
+    make_section,
+    make_sign,
+    make_strategy,
+    make_therapy,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+def _anonymous() -> AnonymousUser:
+    return AnonymousUser()
 
 
 def test_a_book_citation_is_apa_7_with_the_title_in_italics():
@@ -72,12 +86,33 @@ def test_reading_time_rounds_up_and_is_never_zero():
 
 def test_items_point_at_the_chapter_that_shows_them():
     make_section(slug="the-references", component=Section.Component.REFERENCES)
+    make_section(slug="the-signs", component=Section.Component.SIGNS)
+    make_section(slug="the-therapies", component=Section.Component.THERAPIES)
     reference = make_reference(slug="bowlby-1988")
     strategy = make_strategy(slug="do-the-opposite", path=Strategy.Path.AVOIDANT)
 
     assert reference.get_absolute_url() == "/guide/the-references/#bowlby-1988"
+    assert make_sign(slug="calm").get_absolute_url() == "/guide/the-signs/#calm"
+    assert make_therapy(slug="eft").get_absolute_url() == "/guide/the-therapies/#eft"
     assert strategy.get_absolute_url() == "/strategies/do-the-opposite/"
-    assert chapter_url(Section.Component.FAQS) == "/"
+    # No chapter shows questions: the guide's contents are the nearest place.
+    assert make_faq(slug="why").get_absolute_url() == "/"
+
+
+def test_chapters_answer_where_an_item_lives_for_the_reader(django_assert_num_queries):
+    make_section(slug="intro", component=Section.Component.INTRO)
+    make_section(slug="signs", component=Section.Component.SIGNS)
+    make_section(slug="faqs", component=Section.Component.FAQS, published=False)
+    sign, faq = make_sign(slug="calm"), make_faq(slug="why")
+    strategy = make_strategy(slug="sigh")
+
+    with django_assert_num_queries(1):
+        chapters = Chapters.visible_to(_anonymous())
+        urls = [chapters.url_for(item) for item in (sign, faq, strategy)]
+
+    assert [chapter.slug for chapter in chapters] == ["signs"]  # no intro, no draft
+    assert urls == ["/guide/signs/#calm", None, "/strategies/sigh/"]
+    assert chapters.signs.slug == "signs" and chapters.references is None
 
 
 def test_the_introduction_lives_on_the_home_page():
@@ -90,3 +125,33 @@ def test_reference_is_article_only_with_a_volume_or_pages():
     assert make_reference(volume="73").is_article
     assert make_reference(pages="1-9").is_article
     assert not make_reference().is_article
+
+
+@pytest.mark.parametrize(
+    "make_bad_row",
+    [
+        lambda: make_section(component="sidebar"),
+        lambda: make_strategy(path="sideways"),
+        lambda: make_sign(leaning="neither"),
+    ],
+    ids=["section-component", "strategy-path", "sign-leaning"],
+)
+def test_the_database_refuses_a_value_outside_the_choices(make_bad_row):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_bad_row()
+
+
+def test_the_database_refuses_two_chapters_showing_the_same_items():
+    make_section(slug="signs", component=Section.Component.SIGNS)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_section(slug="more-signs", component=Section.Component.SIGNS)
+
+    assert list(Section.objects.values_list("slug", flat=True)) == ["signs"]
+
+
+def test_any_number_of_chapters_may_show_only_their_body():
+    make_section(component=Section.Component.NONE)
+    make_section(component=Section.Component.NONE)
+
+    assert Section.objects.filter(component="").count() == 2

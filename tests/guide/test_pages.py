@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
 
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
 from tests.factories import make_section, make_sign, make_strategy, make_user
 
+QUIZ = reverse("assessments:quiz")
+LOGIN = reverse("assessments:login")
 CHAPTERS = [
     "what-is-secure-attachment",
     "characteristics-of-secure-attachment",
@@ -43,19 +48,19 @@ def test_home_opens_with_the_guide_lists_every_chapter_and_invites_to_the_quiz(c
         assert f'href="/guide/{slug}/"' in page
     summary = Section.objects.get(slug="earned-security").summary
     assert summary in page
-    assert 'href="/quiz/"' in page
+    assert f'href="{QUIZ}"' in page
 
 
 def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client, guide):
     page = chapter(client, "characteristics-of-secure-attachment")
 
     assert page.count("<h1") == 1
-    assert 'aria-labelledby="toc-title"' in page
-    for anchor in ["balancing-intimacy-and-independence", "conflict-resolution", "sources"]:
+    assert 'aria-labelledby="page-contents"' in page
+    for anchor in ["balancing-intimacy-and-independence", "conflict-resolution", "chapter-sources"]:
         assert f'href="#{anchor}"' in page
         assert f'id="{anchor}"' in page
     assert re.search(r"\d+ min read", page)
-    assert 'Last reviewed <time datetime="2026-11-27">27 November 2026</time>' in page
+    assert 'Last reviewed <time datetime="2026-11-27">November 27, 2026</time>' in page
     assert "by Secure Base editorial team" in page
 
 
@@ -74,7 +79,7 @@ def test_chapters_follow_the_seed_order_with_previous_and_next(client, guide):
 def test_a_chapter_lists_the_references_it_cites(client, guide):
     page = chapter(client, "earned-security")
 
-    sources = page.split('id="sources"')[1]
+    sources = page.split('id="chapter-sources"')[1]
     assert "Roisman, G. I. et al. (2002)" in sources
     assert "<i>Child Development, 73</i>(4), 1204–1219." in sources
     assert "Bowlby" not in sources
@@ -83,12 +88,12 @@ def test_a_chapter_lists_the_references_it_cites(client, guide):
 def test_signs_link_to_the_quiz_and_to_the_strategies_that_help(client, guide):
     page = chapter(client, "signs-of-secure-attachment")
 
-    assert 'href="/quiz/"' in page
+    assert f'href="{QUIZ}"' in page
     signs = Sign.objects.prefetch_related("strategies")
     assert len(signs) == 15
     for sign in signs:
         item = page.split(f'<li id="{sign.slug}">')[1].split("</li>")[0]
-        assert sign.text.replace("’", "&#x27;") in item or sign.text in item
+        assert escape(sign.text) in item
         for strategy in sign.strategies.all():
             assert f'href="/strategies/{strategy.slug}/"' in item
 
@@ -110,7 +115,7 @@ def test_strategies_are_numbered_anchored_and_each_has_its_own_page(client, guid
 def test_anonymous_readers_get_a_sign_in_link_to_save_not_a_form(client, guide):
     for url in ["/strategies/physiological-sigh/", "/guide/from-anxious-to-secure/"]:
         page = html(client.get(url))
-        assert 'href="/accounts/login/?next=/strategies/physiological-sigh/"' in page
+        assert f'href="{LOGIN}?next=/strategies/physiological-sigh/"' in page
         assert "<form" not in page.split("<main")[1].split("</main>")[0].replace(
             '<form class="search-form"', ""
         )
@@ -123,11 +128,12 @@ def test_signed_in_readers_get_a_save_form_for_each_strategy(client, guide):
     page = html(client.get("/guide/from-avoidant-to-secure/"))
 
     for strategy in Strategy.objects.filter(path=Strategy.Path.AVOIDANT):
-        assert f'method="post" action="/toolkit/save/{strategy.slug}/"' in page
+        save = reverse("assessments:save", args=[strategy.slug])
+        assert f'method="post" action="{save}"' in page
     # One form per strategy in the page's content (the header's sign-out form is apart).
     main = page.split("<main")[1].split("</main>")[0]
     assert main.count("csrfmiddlewaretoken") == 4
-    assert "/accounts/login/?next=" not in page
+    assert f"{LOGIN}?next=" not in page
 
 
 def test_repair_scripts_are_quotes_under_repair_after_rupture(client, guide):
@@ -228,10 +234,17 @@ def test_unpublished_signs_and_references_are_left_out_for_the_public(client, gu
 
 
 def test_anonymous_pages_set_no_cookie_carry_no_token_and_answer_304(client, guide):
-    for url in ["/", "/guide/earned-security/", "/strategies/physiological-sigh/", "/search/?q=x"]:
+    for url in [
+        "/",
+        "/guide/earned-security/",
+        "/strategies/physiological-sigh/",
+        "/search/?q=repair",
+    ]:
         response = client.get(url)
 
         assert response.status_code == 200
+        if url.startswith("/search/"):
+            assert "results for “repair”" in response.content.decode()
         assert not response.cookies, f"{url} set {response.cookies}"
         assert "csrfmiddlewaretoken" not in response.content.decode()
         assert "public" in response["Cache-Control"]
@@ -307,7 +320,7 @@ def test_a_sign_without_strategies_and_a_chapter_without_references_still_read_w
 
     assert "You do a thing on your own" in page
     assert "What helps" not in page
-    assert 'id="sources"' not in page
+    assert 'id="chapter-sources"' not in page
 
 
 def test_a_strategy_outside_any_chapter_still_has_its_page(client, db):
@@ -328,3 +341,138 @@ def test_an_edited_item_makes_its_chapter_modified(client, guide):
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert json.loads(block.group(1))["dateModified"] == sigh.updated.isoformat()
     assert f'<meta property="article:modified_time" content="{sigh.updated.isoformat()}">' in page
+
+
+def test_every_chapter_has_its_own_contents_list(client, guide):
+    for section in Section.objects.exclude(component=Section.Component.INTRO):
+        page = chapter(client, section.slug)
+        assert '<nav class="page-toc" aria-labelledby="page-contents">' in page, section.slug
+
+    signs = chapter(client, "signs-of-secure-attachment").split('class="page-toc"')[1]
+    toc = signs.split("</nav>")[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc) == [
+        ("signs-list", "The 15 signs"),
+        ("signs-quiz", "See where you stand"),
+        ("chapter-sources", "Sources for this chapter"),
+    ]
+    references = chapter(client, "references").split('class="page-toc"')[1].split("</nav>")[0]
+    assert '<a href="#bowlby-1988">Bowlby, J. (1988)</a>' in references
+    assert references.count("<li") == Reference.objects.count()
+
+
+def test_a_heading_on_the_page_carries_its_permalink_beside_it_not_inside(client, guide):
+    page = chapter(client, "from-anxious-to-secure")
+
+    assert (
+        '<div class="heading"><h2><span class="step-number">2.</span> Master the Physiological '
+        'Sigh</h2><a class="anchor" href="#physiological-sigh" aria-label="Link to this section:'
+        ' 2. Master the Physiological Sigh">#</a></div>'
+    ) in page
+    headings = re.findall(r"<h[1-6]\b.*?</h[1-6]>", page, re.S)
+    assert len(headings) > 4
+    for heading in headings:
+        assert 'class="anchor"' not in heading, heading
+
+
+def json_ld(page: str) -> dict:
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    return json.loads(block.group(1))
+
+
+def test_the_sitemap_and_each_chapter_agree_on_when_it_last_changed(client, guide):
+    later = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+    Strategy.objects.filter(slug="physiological-sigh").update(updated=later)
+    Reference.objects.filter(slug="roisman-2002").update(updated=later + timedelta(days=3))
+
+    sitemap = client.get("/sitemap.xml").content.decode()
+    lastmods = dict(
+        re.findall(r"<loc>http://testserver(/guide/[^<]+)</loc><lastmod>([^<]+)<", sitemap)
+    )
+
+    assert len(lastmods) == len(CHAPTERS)
+    for slug in CHAPTERS:
+        modified = json_ld(chapter(client, slug))["dateModified"]
+        assert lastmods[f"/guide/{slug}/"] == modified[:10], slug
+    assert json_ld(chapter(client, "from-anxious-to-secure"))["dateModified"] == later.isoformat()
+    assert lastmods["/guide/earned-security/"] == "2027-01-08"  # it cites Roisman (2002)
+    assert lastmods["/guide/frequently-asked-questions/"] == "2027-01-08"
+
+
+def test_a_chapter_keeps_its_publication_date_when_edited_or_reloaded(client, guide):
+    section = Section.objects.get(slug="earned-security")
+    section.body += "\n\nOne more line."
+    section.save()
+
+    data = json_ld(chapter(client, "earned-security"))
+
+    assert data["datePublished"] == "2026-11-27"
+    assert data["dateModified"] == section.updated.isoformat()
+
+
+BRITISH = re.compile(
+    r"behaviour|colour|favour|honour|centre|organis|recognis|practise|apologis|realis|"
+    r"judgement|whilst|amongst|\ben_GB\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_guide_s_own_words_are_us_english_as_the_seed_is(client, guide):
+    ours = [
+        *Section.objects.values_list("summary", flat=True),
+        *Sign.objects.values_list("partner_text", flat=True),
+        *Therapy.objects.values_list("developed_by", flat=True),
+    ]
+    pages = [chapter(client, slug) for slug in CHAPTERS] + [html(client.get("/"))]
+
+    assert [text for text in ours if BRITISH.search(text)] == []
+    for page in pages:
+        assert '<meta property="og:locale" content="en_US">' in page
+        assert not BRITISH.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_partner_wordings_keep_the_meaning_of_each_sign(guide):
+    boundaries = Sign.objects.get(slug="clear-boundaries")
+
+    assert boundaries.text == "You set clear boundaries while respecting those of others"
+    assert boundaries.partner_text == (
+        "They set clear boundaries while respecting those of others, including yours"
+    )
+    assert all(sign.partner_text.startswith("They ") for sign in Sign.objects.all())
+
+
+def test_developers_are_named_the_same_way_and_the_seed_sentence_stays(client, guide):
+    assert sorted(Therapy.objects.values_list("developed_by", flat=True)) == [
+        "Francine Shapiro",
+        "Richard C. Schwartz",
+        "Stan Tatkin",
+        "Sue Johnson",
+    ]
+    assert "Developed by Dr. Sue Johnson, EFT helps couples" in chapter(
+        client, "therapy-that-helps"
+    )
+
+
+def test_main_navigation_marks_only_the_page_it_is_on_as_current(client, guide):
+    current = re.compile(r'<a href="([^"]+)" aria-current="page">')
+
+    assert current.findall(html(client.get("/"))) == ["/#guide-contents"]
+    assert current.findall(html(client.get("/search/?q=repair"))) == ["/search/"]
+    for url in ["/guide/earned-security/", "/strategies/physiological-sigh/", "/support/"]:
+        assert current.findall(html(client.get(url))) == [], url
+
+
+def test_links_a_printed_page_shows_carry_their_full_address(client, guide):
+    signs = chapter(client, "signs-of-secure-attachment")
+    references = chapter(client, "references")
+    strategy = html(client.get("/strategies/physiological-sigh/"))
+
+    assert (
+        'href="/strategies/physiological-sigh/" '
+        'data-print-url="http://testserver/strategies/physiological-sigh/"'
+    ) in signs
+    assert 'href="/guide/references/" data-print-url="http://testserver/guide/references/"' in signs
+    assert 'data-print-url="http://testserver/guide/earned-security/"' in references
+    assert (
+        'data-print-url="http://testserver/guide/signs-of-secure-attachment/#no-fear-of-abandonment"'
+        in strategy
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 
 from guide.models import FAQ, Strategy
 from guide.search import MAX_QUERY_LENGTH, search_guide
-from tests.factories import make_faq, make_section, make_strategy, make_user
+from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
 
 
 def _anonymous() -> AnonymousUser:
@@ -26,14 +27,38 @@ def search(client, query: str) -> str:
 def test_the_physiological_sigh_is_found_and_links_to_its_strategy(client, guide):
     page = search(client, "physiological sigh")
 
-    assert '<a href="/strategies/physiological-sigh/">Master the Physiological Sigh</a>' in page
+    assert (
+        '<a href="/strategies/physiological-sigh/" '
+        'data-print-url="http://testserver/strategies/physiological-sigh/">'
+        "Master the Physiological Sigh</a>"
+    ) in page
     assert "<mark>physiological</mark> <mark>sigh</mark>" in page
 
 
-def test_results_span_chapters_strategies_therapies_and_questions(guide):
+def test_results_span_chapters_strategies_therapies_questions_and_signs(guide):
     kinds = {result.kind for result in search_guide("partner", user=_anonymous())}
 
-    assert kinds == {"Chapter", "Strategy", "Therapy", "Question"}
+    assert kinds == {"Chapter", "Strategy", "Therapy", "Question", "Sign of security"}
+
+
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [("empathy", "empathy-for-partner"), ("boundaries", "clear-boundaries")],
+)
+def test_the_signs_are_found_and_link_to_their_place_in_the_signs_chapter(guide, query, slug):
+    results = search_guide(query, user=_anonymous())
+
+    signs = [result for result in results if result.kind == "Sign of security"]
+    assert [result.url for result in signs] == [f"/guide/signs-of-secure-attachment/#{slug}"]
+    assert signs[0].context == "Signs of Secure Attachment"
+    assert signs[0].title.startswith("You ")
+
+
+def test_a_sign_whose_chapter_is_a_draft_is_not_offered(db):
+    make_section(slug="signs", component="signs", published=False)
+    make_sign(text="You hold a lantern steady")
+
+    assert search_guide("lantern", user=_anonymous()) == []
 
 
 def test_english_stemming_matches_other_forms_of_a_word(guide):
@@ -68,6 +93,64 @@ def test_a_chapter_result_links_to_the_subsection_that_matched(guide):
     results = search_guide("firmware", user=_anonymous())
 
     assert results[0].url == "/guide/what-is-secure-attachment/#internal-working-models"
+
+
+def test_a_match_under_a_fourth_level_heading_links_to_that_heading(db):
+    make_section(
+        slug="deep",
+        title="Deep",
+        body="Opening words.\n\n## First\n\nNothing here.\n\n### Second\n\nStill nothing."
+        "\n\n#### Third\n\nA lighthouse stands here.",
+    )
+
+    assert search_guide("lighthouse", user=_anonymous())[0].url == "/guide/deep/#third"
+
+
+def test_the_subsection_is_found_by_whole_words_not_parts_of_words(db):
+    make_section(
+        slug="studio",
+        title="Studio",
+        body="Opening words.\n\n## With a partner\n\nSit with your partner.\n\n"
+        "## Making things\n\nMaking art together.",
+    )
+
+    assert search_guide("art", user=_anonymous())[0].url == "/guide/studio/#making-things"
+
+
+def test_a_match_in_the_closing_text_links_to_its_heading_with_the_page_s_own_id(db):
+    make_section(
+        slug="twice",
+        title="Twice",
+        body="## Notes\n\nFirst notes.",
+        closing="## Notes\n\nA compass rose.",
+    )
+
+    assert search_guide("compass", user=_anonymous())[0].url == "/guide/twice/#notes_1"
+
+
+def test_a_chapter_title_match_ranks_above_a_question_that_mentions_it(db):
+    make_section(slug="faqs", component="faqs", title="Questions")
+    make_faq(slug="q", question="What now?", answer="Lanterns help, and lanterns glow.")
+    make_section(slug="lanterns", title="Lanterns", body="A chapter about light.")
+
+    results = search_guide("lanterns", user=_anonymous())
+
+    assert [(result.kind, result.url) for result in results] == [
+        ("Chapter", "/guide/lanterns/"),
+        ("Question", "/guide/faqs/#q"),
+    ]
+
+
+def test_snippets_leave_out_the_markers_of_list_items(guide):
+    results = search_guide("engine", user=_anonymous())
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        fallback = search_guide("engine", user=_anonymous())
+
+    for result in (results[0], fallback[0]):
+        assert result.title == "Creating Secure Relationships"
+        assert "<mark>engine</mark>" in result.snippet
+        assert "growth Protect each other" in result.snippet
+        assert not re.search(r"(^|\s)-\s", result.snippet), result.snippet
 
 
 def test_a_phrase_in_quotes_is_matched_as_a_phrase(guide):
@@ -142,6 +225,17 @@ def test_result_pages_are_not_indexed_and_point_canonical_at_search(client, guid
 
 def test_stop_words_alone_find_nothing_without_an_error(client, guide):
     assert "No results" in search(client, "the and of")
+
+
+def test_sqlite_fallback_searches_the_same_fields_and_reads_quotes_as_words(guide):
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        shapiro = search_guide("Shapiro", user=_anonymous())
+        phrase = search_guide('"couple bubble"', user=_anonymous())
+        signs = search_guide("boundaries", user=_anonymous())
+
+    assert [result.url for result in shapiro] == ["/guide/therapy-that-helps/#emdr"]
+    assert "/guide/creating-secure-relationships/" in [result.url for result in phrase]
+    assert "/guide/signs-of-secure-attachment/#clear-boundaries" in [r.url for r in signs]
 
 
 def test_sqlite_fallback_matches_every_word_and_marks_it(guide):
