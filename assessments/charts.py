@@ -6,11 +6,15 @@ computed here, and a table beside it says the same in text.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
+
+from assessments.scoring import MEASURES
 
 WIDTH = 640
 HEIGHT = 280
@@ -48,10 +52,20 @@ class Series:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
 
 
+# Each line differs by more than color: its dash pattern and marker are named in the legend.
+LINE_STYLES = {
+    "overall": "solid line, circles",
+    "anxious_side": "dashed line, squares",
+    "avoidant_side": "dotted line, diamonds",
+}
+LEGEND = [(key, label, LINE_STYLES[key]) for key, label in MEASURES]
+
+
 @dataclass(frozen=True)
 class Tick:
     position: float
     label: str
+    sublabel: str = ""  # a second line: the time, when two attempts share a date
     anchor: str = "middle"  # SVG text-anchor: the outermost dates stay inside the chart
     inner: bool = False  # hidden on narrow screens, where only the first and last fit
 
@@ -68,6 +82,8 @@ class Chart:
     y_ticks: list[Tick]
     x_ticks: list[Tick]
     description: str
+    title: str = "Trend of scores over attempts"
+    legend: list[tuple[str, str, str]] = field(default_factory=lambda: list(LEGEND))
 
     @property
     def label_y(self) -> float:
@@ -95,10 +111,47 @@ def _x(index: int, count: int) -> float:
 
 
 def short_date(moment: datetime) -> str:
-    return date_format(moment, "M j, Y")
+    return date_format(_local(moment), "M j, Y")
 
 
-def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def attempt_labels(moments: Sequence[datetime]) -> list[tuple[str, str]]:
+    """A label for each attempt that tells it from the others: (date, time or "").
+
+    The date alone when it is the only attempt that day; with the time when it shares the
+    day; and numbered ("#2") when it even shares the minute.
+    """
+    dates = [short_date(moment) for moment in moments]
+    per_day = Counter(dates)
+    labels = [
+        (day, date_format(_local(moment), "g:i A") if per_day[day] > 1 else "")
+        for day, moment in zip(dates, moments, strict=True)
+    ]
+    per_label = Counter(labels)
+    seen: Counter = Counter()
+    numbered = []
+    for day, time in labels:
+        if per_label[(day, time)] > 1:
+            seen[(day, time)] += 1
+            time = f"{time} #{seen[(day, time)]}"
+        numbered.append((day, time))
+    return numbered
+
+
+def joined(label: tuple[str, str]) -> str:
+    day, time = label
+    return f"{day}, {time}" if time else day
+
+
+def trend_chart(
+    attempts: Sequence[Attempt],
+    *,
+    who: str = "Your",
+    title: str = "Trend of scores over attempts",
+) -> Chart:
     """Overall, anxious-side and avoidant-side scores over attempts, oldest first.
 
     Attempts are spaced evenly rather than by date: the point is the order of change,
@@ -106,11 +159,7 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
     """
     count = len(attempts)
     series = []
-    for key, label in (
-        ("overall", "Overall"),
-        ("anxious_side", "Anxious-side signs"),
-        ("avoidant_side", "Avoidant-side signs"),
-    ):
+    for key, label in MEASURES:
         points = [
             Point(_x(i, count), _y(value), value)
             for i, attempt in enumerate(attempts)
@@ -119,11 +168,10 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
         if points:
             series.append(Series(key, label, points))
 
+    labels = attempt_labels([attempt.taken_at for attempt in attempts])
     step = max(1, -(-count // MAX_X_LABELS))  # ceiling division
     x_ticks = [
-        Tick(_x(i, count), short_date(attempt.taken_at))
-        for i, attempt in enumerate(attempts)
-        if i % step == 0 or i == count - 1
+        Tick(_x(i, count), *labels[i]) for i in range(count) if i % step == 0 or i == count - 1
     ]
     if len(x_ticks) >= 3 and x_ticks[-1].position - x_ticks[-2].position < 120:
         # Keep the latest date readable when it would crowd the one before.
@@ -133,6 +181,7 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
             Tick(
                 tick.position,
                 tick.label,
+                tick.sublabel,
                 anchor="start" if i == 0 else "end" if i == len(x_ticks) - 1 else "middle",
                 inner=0 < i < len(x_ticks) - 1,
             )
@@ -145,15 +194,15 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
     elif count == 1:
         only = attempts[0]
         description = (
-            f"One attempt so far ({short_date(only.taken_at)}): overall {only.overall} out of 100."
+            f"One attempt so far ({joined(labels[0])}): overall {only.overall} out of 100."
         )
     else:
         first, last = attempts[0], attempts[-1]
         description = (
             f"{who} overall score across {count} attempts went from {first.overall} out of "
-            f"100 ({short_date(first.taken_at)}) to {last.overall} "
-            f"({short_date(last.taken_at)}). "
-            "The anxious-side and avoidant-side scores are drawn as dashed and dotted lines."
+            f"100 ({joined(labels[0])}) to {last.overall} ({joined(labels[-1])}). "
+            "Security on anxious-side and on avoidant-side signs is drawn as dashed and dotted "
+            "lines."
         )
     return Chart(
         width=WIDTH,
@@ -166,4 +215,5 @@ def trend_chart(attempts: Sequence[Attempt], *, who: str = "Your") -> Chart:
         y_ticks=y_ticks,
         x_ticks=x_ticks,
         description=description,
+        title=title,
     )

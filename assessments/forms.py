@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
+from assessments.scoring import ANSWER_VALUES
+from assessments.throttling import password_matches
 from guide.models import Sign
 
 FIELD_PREFIX = "sign-"
@@ -39,6 +41,15 @@ TAMPERED = "tampered"
 
 def scale_labels(*, about_partner: bool) -> tuple[str, ...]:
     return SCALE_PARTNER if about_partner else SCALE_SELF
+
+
+def scale_choices(*, about_partner: bool) -> list[tuple[int, str]]:
+    """Each answer value with its words, from "Not like me at all" up."""
+    return list(zip(ANSWER_VALUES, scale_labels(about_partner=about_partner), strict=True))
+
+
+def value_label(value: int, *, about_partner: bool) -> str:
+    return dict(scale_choices(about_partner=about_partner))[value]
 
 
 def field_name(slug: str) -> str:
@@ -71,8 +82,7 @@ class QuizForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.signs = signs
         self.about_partner = about_partner
-        labels = scale_labels(about_partner=about_partner)
-        choices = list(enumerate(labels, start=1))
+        choices = scale_choices(about_partner=about_partner)
         for sign in signs:
             text = sign.partner_text if about_partner else sign.text
             self.fields[field_name(sign.slug)] = forms.TypedChoiceField(
@@ -146,14 +156,15 @@ class QuizForm(forms.Form):
         return {sign.slug: self.cleaned_data[field_name(sign.slug)] for sign in self.signs}
 
     def questions(self) -> list[Question]:
-        choices = list(enumerate(scale_labels(about_partner=self.about_partner), start=1))
+        choices = scale_choices(about_partner=self.about_partner)
+        offered = {str(value) for value in ANSWER_VALUES}
         questions = []
         for position, sign in enumerate(self.signs, start=1):
             name = field_name(sign.slug)
             value = None
             if self.is_bound:
                 raw = self.data.getlist(name)
-                if len(raw) == 1 and raw[0] in {"1", "2", "3", "4", "5"}:
+                if len(raw) == 1 and raw[0] in offered:
                     value = int(raw[0])
             questions.append(
                 Question(
@@ -210,14 +221,31 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, request, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not password_matches(self.request, self.user, password):
             raise forms.ValidationError(
                 "That is not your current password, so nothing was deleted.", code="wrong"
             )
         return password
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's change-password form, with the old password checked like a sign-in."""
+
+    def __init__(self, user, *args, request, **kwargs) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not password_matches(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -9,15 +9,15 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
+from assessments.scoring import ANSWER_MAX, ANSWER_MIN
 from guide.models import Sign, Strategy
 
-ANSWER_MIN = 1
-ANSWER_MAX = 5
 NOTE_MAX_LENGTH = 5_000
 
 
@@ -154,3 +154,16 @@ class SavedStrategy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReaderSession(AbstractBaseSession):
+    """A browser session (``SESSION_ENGINE = "assessments.sessions"``), with the id of the
+    reader signed in to it, if any: so an account's sessions everywhere go with it."""
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    @classmethod
+    def get_session_store_class(cls):
+        from assessments.sessions import SessionStore
+
+        return SessionStore

@@ -1,7 +1,8 @@
-"""An anonymous reader's quiz result, kept only in their browser session until they keep it.
+"""An anonymous reader's quiz result, kept in their session until they keep it in an account.
 
-Nothing about it reaches the results tables unless the reader signs up or signs in and
-asks to keep it. The session holds the bare minimum: the form's key, the subject, the
+The session is a row on the server (found through the browser's cookie), linked to no
+account; nothing about the result reaches the results tables unless the reader signs up or
+signs in and asks to keep it. The session holds the bare minimum: the form's key, the subject, the
 answers and when they were given.
 """
 
@@ -11,10 +12,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
 from assessments.models import Subject
+from assessments.scoring import ANSWER_VALUES
 
 SESSION_KEY = "quiz_pending"
 CLAIMED_KEY = "quiz_claimed"
@@ -54,9 +57,14 @@ class PendingResult:
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
-        if not answers or not all(1 <= value <= 5 for value in answers.values()):
+        if not answers or not all(value in ANSWER_VALUES for value in answers.values()):
             return None
         return pending
+
+
+def kept_for_days() -> int:
+    """How long a session, and so an anonymous result, lasts at most: as pages state it."""
+    return settings.SESSION_COOKIE_AGE // 86_400
 
 
 def get_pending(session: SessionBase) -> PendingResult | None:

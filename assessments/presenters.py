@@ -14,21 +14,24 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
 
 from assessments import scoring
-from assessments.charts import Attempt, Chart, trend_chart
-from assessments.forms import scale_labels
+from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
+from assessments.forms import value_label
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
 from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"
+# "Where to start" names this many strategies: a place to start, not the whole toolkit.
+START_SHOWN = 3
 PATH_COMPONENTS = {
     scoring.ANXIOUS: (Section.Component.ANXIOUS, "From anxious to secure"),
     scoring.AVOIDANT: (Section.Component.AVOIDANT, "From avoidant to secure"),
 }
 
 
-def published_strategies() -> Prefetch:
-    return Prefetch("strategies", queryset=Strategy.objects.published().order_by("order", "pk"))
+def published_strategies(lookup: str = "strategies") -> Prefetch:
+    """The published strategies linked to each sign, in the guide's order (one query)."""
+    return Prefetch(lookup, queryset=Strategy.objects.published().order_by("order", "pk"))
 
 
 def chapter_urls() -> dict[str, str]:
@@ -129,19 +132,34 @@ class ResultView:
 
     @property
     def start_strategies(self) -> list[Strategy]:
-        """Strategies for the signs to start with: those helping most signs first, then
-        those on a suggested path, then in the guide's order."""
+        """Strategies for the signs to start with, most relevant first.
+
+        Relevance is how much ground a strategy covers: each sign it helps counts more the
+        lower it was rated (a 1 counts three times a 3). Ties go to a strategy on a
+        suggested path, then to the guide's order.
+        """
         found: dict[str, Strategy] = {}
-        helps: dict[str, int] = {}
+        weight: dict[str, int] = {}
         for row in self.start_from:
             for strategy in row.strategies:
                 found.setdefault(strategy.slug, strategy)
-                helps[strategy.slug] = helps.get(strategy.slug, 0) + 1
+                weight[strategy.slug] = (
+                    weight.get(strategy.slug, 0) + scoring.STRENGTH_FROM - row.value
+                )
         sides = [path.side for path in self.paths]
         return sorted(
             found.values(),
-            key=lambda s: (-helps[s.slug], s.path not in sides, s.order, s.pk),
+            key=lambda s: (-weight[s.slug], s.path not in sides, s.order, s.pk),
         )
+
+    @property
+    def start_first(self) -> list[Strategy]:
+        """The few strategies "Where to start" shows; the rest wait behind "see all"."""
+        return self.start_strategies[:START_SHOWN]
+
+    @property
+    def start_more(self) -> list[Strategy]:
+        return self.start_strategies[START_SHOWN:]
 
     @property
     def therapies_url(self) -> str | None:
@@ -171,16 +189,11 @@ def saved_slugs_for(user) -> set[str]:
 
 def stored_result_view(result: Result) -> ResultView:
     """A stored result as taken: its scores and its answers' own wording."""
-    labels = scale_labels(about_partner=result.subject == Subject.PARTNER)
+    about_partner = result.subject == Subject.PARTNER
     answers = (
         Answer.objects.filter(result=result)
         .select_related("sign")
-        .prefetch_related(
-            Prefetch(
-                "sign__strategies",
-                queryset=Strategy.objects.published().order_by("order", "pk"),
-            )
-        )
+        .prefetch_related(published_strategies("sign__strategies"))
     )
     chapters = chapter_urls()
     rows = [
@@ -190,7 +203,7 @@ def stored_result_view(result: Result) -> ResultView:
             text=answer.text,
             leaning=answer.leaning,
             value=answer.value,
-            value_label=labels[answer.value - 1],
+            value_label=value_label(answer.value, about_partner=about_partner),
             sign_url=_sign_url(chapters, answer.sign),
             strategies=list(answer.sign.strategies.all()) if answer.sign else [],
         )
@@ -210,7 +223,6 @@ def stored_result_view(result: Result) -> ResultView:
 
 def pending_result_view(pending: PendingResult) -> ResultView | None:
     """An anonymous result, scored against today's signs (it was taken minutes ago)."""
-    labels = scale_labels(about_partner=pending.about_partner)
     signs = (
         Sign.objects.published()
         .filter(slug__in=pending.answers)
@@ -225,7 +237,9 @@ def pending_result_view(pending: PendingResult) -> ResultView | None:
             text=sign.partner_text if pending.about_partner else sign.text,
             leaning=sign.leaning,
             value=pending.answers[sign.slug],
-            value_label=labels[pending.answers[sign.slug] - 1],
+            value_label=value_label(
+                pending.answers[sign.slug], about_partner=pending.about_partner
+            ),
             sign_url=_sign_url(chapters, sign),
             strategies=list(sign.strategies.all()),
         )
@@ -257,6 +271,7 @@ class SubjectHistory:
     subject: str
     label: str
     results: list[Result]  # oldest first
+    labels: list[str]  # one per result: its date, with the time when it shares the day
     chart: Chart
     score_changes: list[tuple[str, int | None, int | None, scoring.Change]]
     sign_changes: list[SignChange]
@@ -270,8 +285,12 @@ class SubjectHistory:
         return self.results[-2] if len(self.results) > 1 else None
 
     @property
-    def newest_first(self) -> list[Result]:
-        return list(reversed(self.results))
+    def previous_label(self) -> str | None:
+        return self.labels[-2] if len(self.labels) > 1 else None
+
+    @property
+    def newest_first(self) -> list[tuple[Result, str]]:
+        return list(reversed(list(zip(self.results, self.labels, strict=True))))
 
 
 def history_for(user) -> list[SubjectHistory]:
@@ -300,16 +319,17 @@ def history_for(user) -> list[SubjectHistory]:
         chart = trend_chart(
             [Attempt(r.created, r.overall, r.anxious_side, r.avoidant_side) for r in attempts],
             who="Their" if about_partner else "Your",
+            title=(
+                "Trend of scores in the quiz about a partner"
+                if about_partner
+                else "Trend of scores in the quiz about me"
+            ),
         )
         score_changes = []
         sign_changes = []
         if len(attempts) > 1:
             before, latest = attempts[-2], attempts[-1]
-            for label, attr in (
-                ("Overall", "overall"),
-                ("Anxious-side signs", "anxious_side"),
-                ("Avoidant-side signs", "avoidant_side"),
-            ):
+            for attr, label in scoring.MEASURES:
                 old, new = getattr(before, attr), getattr(latest, attr)
                 score_changes.append((label, old, new, scoring.score_change(old, new)))
             old_answers = answers.get(before.pk, {})
@@ -329,6 +349,7 @@ def history_for(user) -> list[SubjectHistory]:
                 subject=subject,
                 label="About a partner" if about_partner else "About me",
                 results=attempts,
+                labels=[joined(label) for label in attempt_labels([r.created for r in attempts])],
                 chart=chart,
                 score_changes=score_changes,
                 sign_changes=sign_changes,

@@ -12,12 +12,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+# The one definition of the answer scale: the form, the session, the database constraint and
+# the scores all take it from here.
 ANSWER_MIN = 1
 ANSWER_MAX = 5
+ANSWER_VALUES = range(ANSWER_MIN, ANSWER_MAX + 1)
 ANXIOUS = "anxious"
 AVOIDANT = "avoidant"
 BOTH = "both"
 LEANINGS = (ANXIOUS, AVOIDANT, BOTH)
+
+# The three measures, by attribute, with the names pages give them. The side scores measure
+# security on that side's signs (higher is more secure), never a share of anxiety or avoidance.
+MEASURES = (
+    ("overall", "Overall"),
+    ("anxious_side", "Security on anxious-side signs"),
+    ("avoidant_side", "Security on avoidant-side signs"),
+)
 
 # 4-5 is "mostly" or "very much like me": a strength. 1-2 is "not much" or "not at all": an
 # edge to grow. 3 ("somewhat") is neither, and is not singled out.

@@ -7,17 +7,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.models import Answer, ReaderSession, Result, SavedStrategy, Subject
+from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
+
+# The same answers sent again this soon are the same attempt (a form restored by the Back
+# button and sent again, say), not a new one: they are not stored twice.
+RESEND_WINDOW = timedelta(minutes=10)
 
 
 class ResultKeyTaken(Exception):
@@ -46,11 +52,15 @@ def result_create(
     answers: Mapping[str, int],
     taken_at: datetime | None = None,
 ) -> Result:
-    """Score and store a completed quiz, or return the result already stored for this key.
+    """Score and store a completed quiz, or return the result these answers already have.
 
     Each answer keeps the sign's wording, leaning and position as the reader saw them, so
-    the result keeps its meaning when editors change or retire the sign. The key makes a
-    double submission store one result; the unique constraint settles a race between two.
+    the result keeps its meaning when editors change or retire the sign.
+
+    Sent twice, a quiz is stored once: the same form (its key, guarded by a unique
+    constraint) returns the result stored for it, and so do the same answers about the same
+    subject within ``RESEND_WINDOW`` (a page the Back button brought back, with a new
+    key). A caller can tell a returned earlier result by its ``key`` differing from ``key``.
     """
     existing = Result.objects.filter(key=key).first()
     if existing is not None:
@@ -70,6 +80,19 @@ def result_create(
     rated = [scoring.Rated(sign.slug, sign.leaning, int(answers[sign.slug])) for sign in ordered]
     scores = scoring.score(rated)  # validates the 1-5 range before anything is written
 
+    taken_at = taken_at or timezone.now()
+    # One reader's results are written one at a time, so two sends of the same answers
+    # cannot both miss each other below.
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk"))
+    resent = _same_answers_nearby(
+        owner=owner,
+        subject=subject,
+        values={rating.slug: rating.value for rating in rated},
+        taken_at=taken_at,
+    )
+    if resent is not None:
+        return resent
+
     try:
         with transaction.atomic():
             result = Result.objects.create(
@@ -79,7 +102,7 @@ def result_create(
                 overall=scores.overall,
                 anxious_side=scores.anxious_side,
                 avoidant_side=scores.avoidant_side,
-                created=taken_at or timezone.now(),
+                created=taken_at,
             )
     except IntegrityError:
         # The same form arrived twice at once: the other request stored it first.
@@ -103,12 +126,35 @@ def result_create(
     return result
 
 
+def _same_answers_nearby(
+    *, owner: AbstractBaseUser, subject: str, values: dict[str, int], taken_at: datetime
+) -> Result | None:
+    """The reader's result about ``subject`` with exactly these answers, taken close by."""
+    nearby = (
+        Result.objects.filter(
+            owner=owner,
+            subject=subject,
+            created__range=(taken_at - RESEND_WINDOW, taken_at + RESEND_WINDOW),
+        )
+        .prefetch_related("answers")
+        .order_by("-created", "-pk")
+    )
+    for result in nearby:
+        if {answer.sign_slug: answer.value for answer in result.answers.all()} == values:
+            return result
+    return None
+
+
 @transaction.atomic
 def result_claim(*, owner: AbstractBaseUser, pending: PendingResult) -> Result | None:
     """Store an anonymous result from the session in the reader's account.
 
     Signs retired since the quiz was taken are left out rather than failing the whole
-    result; if none of its signs remain there is nothing meaningful to keep.
+    result; if none of its signs remain there is nothing meaningful to keep (None).
+
+    If the form's key already names someone else's result (a shared browser's Back button
+    brought back a form another reader had sent), the answers in this session are still
+    this reader's own: they are stored under a new key rather than lost.
     """
     known = set(
         Sign.objects.published().filter(slug__in=pending.answers).values_list("slug", flat=True)
@@ -116,13 +162,16 @@ def result_claim(*, owner: AbstractBaseUser, pending: PendingResult) -> Result |
     answers = {slug: value for slug, value in pending.answers.items() if slug in known}
     if not answers:
         return None
-    return result_create(
-        owner=owner,
-        subject=pending.subject,
-        key=pending.key,
-        answers=answers,
-        taken_at=pending.taken_at,
-    )
+    fields = {
+        "owner": owner,
+        "subject": pending.subject,
+        "answers": answers,
+        "taken_at": pending.taken_at,
+    }
+    try:
+        return result_create(key=pending.key, **fields)
+    except ResultKeyTaken:
+        return result_create(key=uuid.uuid4(), **fields)
 
 
 @transaction.atomic
@@ -162,16 +211,72 @@ def note_update(*, saved: SavedStrategy, note: str) -> SavedStrategy:
     return saved
 
 
+def _failed_sign_ins(username: str) -> list[dict[str, Any]]:
+    """The throttling records kept under the username: where from, which browser, when."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    attempts = AccessAttempt.objects.filter(username=username).order_by("attempt_time", "pk")
+    # Only when AXES_ENABLE_ACCESS_FAILURE_LOG is on (it is off here) do these rows exist.
+    logged = AccessFailureLog.objects.filter(username=username).order_by("attempt_time", "pk")
+    return [
+        {
+            "last_failure_at": attempt.attempt_time.isoformat(),
+            "failures": attempt.failures_since_start,
+            "address": attempt.ip_address,
+            "browser": attempt.user_agent,
+            "page": attempt.path_info,
+        }
+        for attempt in attempts
+    ] + [
+        {
+            "last_failure_at": failure.attempt_time.isoformat(),
+            "failures": 1,
+            "address": failure.ip_address,
+            "browser": failure.user_agent,
+            "page": failure.path_info,
+        }
+        for failure in logged
+    ]
+
+
+def _sessions(user: AbstractBaseUser) -> list[dict[str, Any]]:
+    """The reader's signed-in sessions: when each ends, and any quiz answers not yet kept."""
+    sessions = []
+    for session in ReaderSession.objects.filter(user_id=user.pk).order_by("expire_date"):
+        pending = PendingResult.from_session(session.get_decoded().get(PENDING_KEY))
+        sessions.append(
+            {
+                "expires_at": session.expire_date.isoformat(),
+                "quiz_answers_not_kept": (
+                    {
+                        "taken_at": pending.taken_at.isoformat(),
+                        "subject": pending.subject,
+                        "answers": pending.answers,
+                    }
+                    if pending
+                    else None
+                ),
+            }
+        )
+    return sessions
+
+
 def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
-    """Everything stored about a reader, as plain data for a JSON download."""
+    """Everything stored about a reader, as plain data for a JSON download.
+
+    It matches the privacy page's list: the account, results with answers, the toolkit,
+    failed sign-ins kept under the username, and the reader's signed-in sessions.
+    """
     results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
     saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
     return {
         "exported_at": timezone.now().isoformat(),
         "about": (
-            "Everything Secure Base stores about your account. Scores run from 0 to 100; "
-            "answers from 1 (not like me at all) to 5 (very much like me)."
+            "Everything Secure Base stores about your account. Scores run from 0 to 100, and "
+            "higher means more secure; answers from 1 (not like me at all) to 5 (very much "
+            "like me)."
         ),
+        "scores": dict(scoring.MEASURES),
         "account": {
             "username": user.get_username(),
             "email": getattr(user, "email", ""),
@@ -208,6 +313,8 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             }
             for item in saved
         ],
+        "failed_sign_ins": _failed_sign_ins(user.get_username()),
+        "sessions": _sessions(user),
     }
 
 
@@ -215,7 +322,9 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
 def account_delete(*, user: AbstractBaseUser) -> None:
     """Delete the account and everything in it: results, answers, toolkit, notes.
 
-    The records of failed sign-ins under this username go too, so nothing is left behind.
+    The records of failed sign-ins under this username go too, and the reader's sessions
+    on every browser (signed out everywhere, with any quiz answers they held), so nothing
+    of the reader is left behind.
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
@@ -224,4 +333,5 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     SavedStrategy.objects.filter(owner=user).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):
         model.objects.filter(username=username).delete()
+    ReaderSession.objects.filter(user_id=user.pk).delete()
     user.delete()

@@ -21,10 +21,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name=T + "password_change_form.html",
-            success_url=reverse_lazy("assessments:password-change-done"),
-        ),
+        views.PasswordChangeView.as_view(template_name=T + "password_change_form.html"),
         name="password-change",
     ),
     path(

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,20 +22,33 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from assessments import pending as session_results
-from assessments import presenters, services
-from assessments.forms import DeleteAccountForm, NoteForm, QuizForm, SignUpForm
+from assessments import presenters, scoring, services, throttling
+from assessments.forms import (
+    DeleteAccountForm,
+    NoteForm,
+    QuizForm,
+    SignUpForm,
+    ThrottledPasswordChangeForm,
+)
 from assessments.models import Result, SavedStrategy, Subject
 from guide.models import Strategy
+from guide.views import revalidated
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
+@revalidated  # public for signed-out readers; private to a signed-in reader's browser
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/privacy.html")
+    return render(
+        request,
+        "assessments/privacy.html",
+        {**throttling.limits(), "session_days": session_results.kept_for_days()},
+    )
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -51,19 +65,35 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def _claim_pending(request: HttpRequest) -> Result | None:
-    """Store the session's anonymous result in the signed-in reader's account."""
+    """Store the session's anonymous result in the signed-in reader's account.
+
+    Says so either way: a result that cannot be kept is never dropped silently.
+    """
     pending = session_results.get_pending(request.session)
     if pending is None:
+        messages.error(
+            request,
+            "There was no quiz result in this browser to keep: it may have been forgotten "
+            "or have expired. You can take the quiz again at any time.",
+        )
         return None
-    try:
-        result = services.result_claim(owner=request.user, pending=pending)
-    except services.ResultKeyTaken:
+    result = services.result_claim(owner=request.user, pending=pending)
+    if result is None:
         session_results.forget_pending(request.session)
+        messages.error(
+            request,
+            "The quiz result in this browser could not be kept: the signs it answered have "
+            "since been taken out of the quiz for revision. Please take the quiz again.",
+        )
         return None
-    if result is not None:
-        session_results.mark_claimed(request.session, result.pk)
-        messages.success(request, "Your quiz result is saved to your account.")
+    session_results.mark_claimed(request.session, result.pk)
+    messages.success(request, "Your quiz result is saved to your account.")
     return result
+
+
+def _sign_in_then(next_url: str) -> HttpResponseRedirect:
+    """To the sign-in page, coming back to ``next_url`` (URL-encoded, query string and all)."""
+    return redirect_to_login(next_url, reverse("assessments:login"))
 
 
 def _wants_result_kept(redirect_to: str) -> bool:
@@ -99,6 +129,12 @@ def quiz(request: HttpRequest) -> HttpResponse:
                         "fresh one: please answer again.",
                     )
                     return redirect(_quiz_url(about_partner))
+                if result.key != key:
+                    messages.info(
+                        request,
+                        f"You sent these same answers {timesince(result.created)} ago, so "
+                        "they are not stored twice: here is that result.",
+                    )
                 return redirect("assessments:result", pk=result.pk)
             session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")
@@ -118,6 +154,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
             "sign_count": len(signs),
             "missing": [q for q in questions if q.errors and q.missing],
             "invalid": [q for q in questions if q.errors and not q.missing],
+            "session_days": session_results.kept_for_days(),
         },
         status=status,
     )
@@ -139,18 +176,20 @@ def quiz_result(request: HttpRequest) -> HttpResponse:
     view = presenters.pending_result_view(pending) if pending else None
     if view is None:
         return render(request, "assessments/no_result.html", status=404)
-    return render(request, "assessments/result.html", {"view": view, "pending": True})
+    return render(
+        request,
+        "assessments/result.html",
+        {"view": view, "pending": True, "session_days": session_results.kept_for_days()},
+    )
 
 
 @require_POST
 def quiz_result_keep(request: HttpRequest) -> HttpResponse:
     """A signed-in reader keeps the result they took before signing in."""
     if not request.user.is_authenticated:
-        login_url = reverse("assessments:login")
-        return redirect(f"{login_url}?next={reverse('assessments:quiz-result')}")
+        return _sign_in_then(reverse("assessments:quiz-result"))
     result = _claim_pending(request)
     if result is None:
-        messages.error(request, "There was no quiz result in this browser to keep.")
         return redirect("assessments:me")
     return redirect("assessments:result", pk=result.pk)
 
@@ -175,8 +214,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save()
             login(request, user, backend=MODEL_BACKEND)
             messages.success(request, f"Welcome, {user.get_username()}. Your account is ready.")
-            if _wants_result_kept(redirect_to) and _claim_pending(request):
-                return redirect("assessments:quiz-result")
+            if _wants_result_kept(redirect_to) and _claim_pending(request) is None:
+                return redirect("assessments:me")
             return HttpResponseRedirect(redirect_to)
     else:
         form = SignUpForm()
@@ -199,25 +238,39 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        if _wants_result_kept(self.get_success_url()):
-            _claim_pending(self.request)
+        if _wants_result_kept(self.get_success_url()) and _claim_pending(self.request) is None:
+            return redirect("assessments:me")
         return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["keeps_result"] = _wants_result_kept(self.get_redirect_url())
+        context.update(throttling.limits())
         return context
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Changing the password asks for the old one, counted like a sign-in (throttled)."""
+
+    form_class = ThrottledPasswordChangeForm
+    success_url = reverse_lazy("assessments:password-change-done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from the emailed link signs the reader in.
+
+    It goes round the sign-in form, and so round any pause on the account or the address:
+    whoever holds the link has proved they own the account, and signing in clears the
+    account's failed attempts (``throttling.on_sign_in``). A stranger's failed guesses can
+    delay a reader, never keep them out.
+    """
+
     success_url = reverse_lazy("assessments:password-reset-complete")
-
-    def form_valid(self, form):
-        # A reader who proves they own the account is never kept out by throttling.
-        from axes.utils import reset
-
-        reset(username=form.user.get_username())
-        return super().form_valid(form)
+    post_reset_login = True
+    post_reset_login_backend = MODEL_BACKEND
 
 
 # -- the reader's space --------------------------------------------------------------------
@@ -232,6 +285,7 @@ def me(request: HttpRequest) -> HttpResponse:
         "assessments/me.html",
         {
             "histories": histories,
+            "measures": scoring.MEASURES,
             "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
             "pending": session_results.get_pending(request.session),
         },
@@ -293,7 +347,7 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
     strategy = get_object_or_404(Strategy.objects.visible_to(request.user), slug=slug)
     back = _safe_next(request, strategy.get_absolute_url())
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('assessments:login')}?next={back}")
+        return _sign_in_then(back)
     services.strategy_save(owner=request.user, strategy=strategy)
     messages.success(request, f"“{strategy.title}” is in your toolkit.")
     return HttpResponseRedirect(back)
@@ -303,7 +357,7 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
 def strategy_unsave(request: HttpRequest, slug: str) -> HttpResponse:
     back = _safe_next(request, reverse("assessments:toolkit"))
     if not request.user.is_authenticated:
-        return redirect(f"{reverse('assessments:login')}?next={back}")
+        return _sign_in_then(back)
     saved = SavedStrategy.objects.owned_by(request.user).filter(strategy_slug=slug).first()
     if saved is None and not Strategy.objects.filter(slug=slug).exists():
         raise Http404("No such strategy.")
@@ -330,7 +384,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 def delete_account(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = DeleteAccountForm(request.POST, user=request.user)
+        form = DeleteAccountForm(request.POST, user=request.user, request=request)
         if form.is_valid():
             services.account_delete(user=request.user)
             logout(request)
@@ -338,7 +392,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             return redirect("guide:home")
         status = 400
     else:
-        form = DeleteAccountForm(user=request.user)
+        form = DeleteAccountForm(user=request.user, request=request)
         status = 200
     return render(
         request,
@@ -361,12 +415,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer to a throttled sign-in: what happened, and how long it lasts."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    """django-axes' answer to a throttled password: what is paused, and until when."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    pause = throttling.current_pause(username=username, ip_address=throttling.client_ip(request))
     return render(
         request,
         "assessments/account/lockout.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {**throttling.limits(), "pause": pause},
         status=429,
     )
 

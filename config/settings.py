@@ -132,8 +132,9 @@ else:
 # app server shares, so a change saved through one server empties it for all.
 GUIDE_PAGE_CACHE = env_bool("GUIDE_PAGE_CACHE", bool(os.environ.get("REDIS_URL")))
 
-# Sessions live in the database, so app servers stay stateless.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database, so app servers stay stateless; each row knows the reader
+# signed in to it, so deleting an account deletes its sessions on every browser.
+SESSION_ENGINE = "assessments.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -150,8 +151,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Failed sign-ins are throttled per account and per address (django-axes). The pause always
-# ends by itself, and a password reset lifts it, so nobody can lock a reader out for good.
+# Failed sign-ins (and wrong passwords on the account pages) are throttled per account and per
+# address (django-axes). The pause always ends by itself, and a password reset signs the reader in
+# whatever the pause, so nobody can lock a reader out for good.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -161,7 +163,19 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 # Further tries during a pause do not extend it: a stranger cannot keep a reader out.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
+# A successful sign-in clears only that account's failures (assessments.throttling): clearing
+# everything from the address would let anyone reset the count by signing in to their own account.
+AXES_RESET_ON_SUCCESS = False
+# Readers' usernames and addresses are not for staff to browse in the admin.
+AXES_ENABLE_ADMIN = False
+# Failed attempts keep the posted form with these fields masked: every password field we have.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_LOCKOUT_CALLABLE = "assessments.views.lockout"
 # Keep no log of successful sign-ins: only what throttling needs.
 AXES_DISABLE_ACCESS_LOG = True

@@ -143,3 +143,19 @@ def test_pages_are_compressed_and_still_answer_304_when_unchanged(client, db):
         "/privacy/", headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]}
     )
     assert again.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [(None, None), ("0", None), ("", None), ("1", "-"), ("true", "-")]
+)
+def test_gunicorn_keeps_no_access_log_unless_asked(monkeypatch, value, expected):
+    """An access log would hold every reader's address and pages: the privacy page says no."""
+    import runpy
+
+    if value is None:
+        monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_ACCESS_LOG", value)
+    config = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
+    assert config["accesslog"] == expected
+    assert config["errorlog"] == "-"

@@ -39,4 +39,6 @@
       update();
     }
   });
+  // A page brought back by the Back button may come with answers the count has not seen.
+  window.addEventListener("pageshow", update);
 })();

@@ -152,3 +152,25 @@ def test_pages_with_a_readers_answers_are_never_cached(client, owned, reader, ur
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("who", ["editor", "superuser"])
+@pytest.mark.parametrize(
+    "url", ["/admin/axes/", "/admin/axes/accessattempt/", "/admin/axes/accessfailurelog/"]
+)
+def test_failed_sign_in_records_are_not_in_the_admin_for_anyone(client, db, editor, who, url):
+    """They hold readers' usernames and addresses: not for staff, not even superusers."""
+    client.post("/accounts/login/", {"username": "reader-one", "password": "a-wrong-guess"})
+    user = editor if who == "editor" else make_user("admin", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    assert client.get(url).status_code == 404
+    assert "reader-one" not in client.get("/admin/").content.decode()
+
+
+def test_the_privacy_page_is_private_to_a_signed_in_readers_browser(client, reader):
+    anonymous = client.get("/privacy/")
+    assert "public" in anonymous["Cache-Control"]
+    client.force_login(reader)
+    signed_in = client.get("/privacy/")
+    assert "private" in signed_in["Cache-Control"]
+    assert "public" not in signed_in["Cache-Control"]

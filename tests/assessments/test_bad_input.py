@@ -3,10 +3,9 @@
 import uuid
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.test import Client
 
-from assessments.models import Answer, Result, SavedStrategy
+from assessments.models import Answer, ReaderSession, Result, SavedStrategy
 from assessments.pending import SESSION_KEY
 
 QUIZ = "/quiz/"
@@ -44,22 +43,38 @@ def tamper(quiz, how):
     return data
 
 
-TAMPERED = [
-    "out-of-range-high",
-    "out-of-range-low",
-    "non-numeric",
-    "decimal",
-    "duplicated",
-    "unknown-sign",
-    "extra-field",
-    "bad-key",
-    "no-key",
-    "bad-subject",
-]
+NOT_OFFERED = (
+    "1 answer was not one this page offers, so nothing was saved. Choose again:",
+    "“You show sign number 1” got an answer this page does not offer: choose one of the five "
+    "answers.",
+)
+NOT_OURS = ("The form was not the one this page sent, so nothing was saved. Please send it again.",)
+# Each way of tampering, and exactly what the error summary says about it.
+TAMPERED = {
+    "out-of-range-high": NOT_OFFERED,
+    "out-of-range-low": NOT_OFFERED,
+    "non-numeric": NOT_OFFERED,
+    "decimal": NOT_OFFERED,
+    "duplicated": (
+        "Some signs were answered more than once, so nothing was saved. Please choose one "
+        "answer for each sign and send again.",
+    ),
+    "unknown-sign": (
+        "The form answered a sign that is not in this quiz, so nothing was saved. The quiz may "
+        "have changed since the page was opened: please check your answers and send them again.",
+    ),
+    "extra-field": (
+        "The form carried fields this page does not have, so nothing was saved. Please check "
+        "your answers and send them again.",
+    ),
+    "bad-key": NOT_OURS,
+    "no-key": NOT_OURS,
+    "bad-subject": NOT_OURS,
+}
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
-@pytest.mark.parametrize("how", TAMPERED)
+@pytest.mark.parametrize("how", sorted(TAMPERED))
 def test_a_tampered_quiz_post_is_refused_with_a_clear_message_and_stores_nothing(
     client, quiz, reader, how, signed_in
 ):
@@ -72,20 +87,33 @@ def test_a_tampered_quiz_post_is_refused_with_a_clear_message_and_stores_nothing
     html = response.content.decode()
     assert response.status_code == 400
     assert "There is a problem" in html
-    assert "nothing was saved" in html or "this page does not offer" in html
+    for message in TAMPERED[how]:
+        assert message in html
+    others = {m for messages in TAMPERED.values() for m in messages} - set(TAMPERED[how])
+    assert [m for m in others if m in html] == []
+    assert "an answer. Your other answers are kept below." not in html
     assert counts() == before
     assert SESSION_KEY not in client.session
 
 
-@pytest.mark.parametrize("how", ["empty", "missing-all"])
-def test_unanswered_signs_ask_for_an_answer_and_store_nothing(client, quiz, reader, how):
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("empty", "1 of 15 signs needs an answer. Your other answers are kept below."),
+        ("missing-all", "15 of 15 signs need an answer. Your other answers are kept below."),
+    ],
+)
+def test_unanswered_signs_ask_for_an_answer_and_store_nothing(client, quiz, reader, how, message):
     client.force_login(reader)
     data = tamper(quiz, how) if how == "empty" else {"key": str(uuid.uuid4()), "subject": "self"}
 
     response = client.post(QUIZ, data)
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "need" in response.content.decode() and "an answer" in response.content.decode()
+    assert message in html
+    assert html.count("Choose one of the five answers for this sign.") == int(message.split()[0])
+    assert "nothing was saved" not in html
     assert counts() == (0, 0, 0)
 
 
@@ -115,7 +143,7 @@ def test_too_many_fields_get_the_same_clear_page(client, quiz):
 def test_a_forged_csrf_token_gets_a_friendly_403_and_stores_nothing(quiz, reader):
     client = Client(enforce_csrf_checks=True)
     client.force_login(reader)
-    sessions = Session.objects.count()
+    sessions = ReaderSession.objects.count()
 
     response = client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
 
@@ -125,7 +153,7 @@ def test_a_forged_csrf_token_gets_a_friendly_403_and_stores_nothing(quiz, reader
     assert "nothing was saved or changed" in html
     assert 'href="/quiz/"' in html
     assert counts() == (0, 0, 0)
-    assert Session.objects.count() == sessions
+    assert ReaderSession.objects.count() == sessions
 
 
 def test_a_forged_csrf_token_on_a_toolkit_save_changes_nothing(quiz, reader):

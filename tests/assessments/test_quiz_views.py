@@ -1,8 +1,10 @@
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
@@ -72,9 +74,11 @@ def test_the_result_page_explains_scores_strengths_growth_edges_and_where_to_sta
 
     assert "<h1>Your result</h1>" in html
     assert 'Overall: <span class="score-number">50</span> out of 100' in html
-    assert 'Anxious-side signs: <span class="score-number">25</span> out of 100' in html
-    assert 'Avoidant-side signs: <span class="score-number">75</span> out of 100' in html
+    assert 'Security on anxious-side signs: <span class="score-number">25</span> out of' in html
+    assert 'Security on avoidant-side signs: <span class="score-number">75</span> out of' in html
+    assert "the higher it is, the more those signs of security hold" in html
     assert "not shares of a whole" in html
+    assert "Anxious-side signs:" not in html and "60%" not in html
     assert html.count("Very much like me</span>") >= 5  # strengths show the answer given
     signs_chapter = quiz.chapters["signs"].get_absolute_url()
     assert f'href="{signs_chapter}#sign-01"' in html  # growth edge links to its sign
@@ -92,8 +96,11 @@ def test_a_partner_result_links_the_partner_faq_and_a_safety_note(client, quiz):
 
     faqs = quiz.chapters["faqs"].get_absolute_url()
     assert f'href="{faqs}#secure-partner"' in html
-    assert "afraid of your partner" in html
+    assert html.count("afraid of your partner") == 1
     assert 'href="/support/"' in html
+    # The safety note comes first: before any score, and before any advice to talk together.
+    note = html.index("afraid of your partner")
+    assert note < html.index("Overall:") < html.index("talk about what you noticed together")
     assert "They show sign number 1" in html
     assert "Not much like them" in html
 
@@ -123,6 +130,7 @@ def test_missing_answers_get_a_summary_linking_each_missing_sign_and_keep_the_ot
 
     assert response.status_code == 200
     assert "There is a problem" in html
+    assert '<div class="error-summary" role="alert"' in html
     assert "3 of 15 signs need an answer" in html
     for sign in quiz.signs[12:]:
         assert f'<a href="#sign-{sign.slug}-1">' in html
@@ -270,3 +278,162 @@ def test_a_stored_result_page_shows_the_wording_rated_after_signs_change(client,
     assert "You show sign number 2" in html and "#sign-02" not in html
     assert "You show sign number 3" in html and "#sign-03" not in html
     assert "All 15 answers" in html
+
+
+def test_the_same_answers_sent_again_from_a_fresh_form_soon_after_store_one_result(
+    client, quiz, reader
+):
+    """The Back button brings the quiz back with a new key; sending it again changes nothing."""
+    client.force_login(reader)
+    values = [1, 2, 3, 4, 5] * 3
+    first = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()))
+    again = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()), follow=True)
+
+    result = Result.objects.get()
+    assert first["Location"] == f"/me/results/{result.pk}/"
+    assert again.redirect_chain == [(f"/me/results/{result.pk}/", 302)]
+    assert "You sent these same answers 0\xa0minutes ago, so they are not stored twice" in (
+        again.content.decode()
+    )
+    assert Answer.objects.count() == 15
+
+
+def test_different_answers_another_subject_or_a_later_retake_are_new_results(client, quiz, reader):
+    client.force_login(reader)
+    values = [3] * 15
+    client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()))
+    client.post(QUIZ, quiz.post_data([4] + [3] * 14, key=uuid.uuid4()))
+    client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4(), subject="partner"))
+    assert Result.objects.count() == 3
+
+    Result.objects.update(created=timezone.now() - services.RESEND_WINDOW - timedelta(minutes=1))
+    response = client.post(QUIZ, quiz.post_data(values, key=uuid.uuid4()), follow=True)
+
+    assert Result.objects.count() == 4
+    assert "not stored twice" not in response.content.decode()
+
+
+def test_the_quiz_form_is_not_refilled_by_the_browser(client, quiz):
+    html = client.get(QUIZ).content.decode()
+    assert 'class="quiz-form" data-quiz-form autocomplete="off"' in html
+
+
+def signup_from_result(client, username="newreader"):
+    return client.post(
+        f"/accounts/signup/?next={RESULT}",
+        {
+            "username": username,
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            "next": RESULT,
+        },
+    )
+
+
+def test_a_result_whose_form_key_another_reader_used_is_still_kept(client, quiz, other_reader):
+    """A shared browser's Back button brought back a form someone else had sent."""
+    key = uuid.uuid4()
+    theirs = services.result_create(
+        owner=other_reader, subject=Subject.SELF, key=key, answers={s.slug: 5 for s in quiz.signs}
+    )
+    client.post(QUIZ, quiz.post_data([2] * 15, key=key))
+
+    response = signup_from_result(client)
+
+    mine = Result.objects.get(owner__username="newreader")
+    assert response["Location"] == RESULT
+    assert client.get(RESULT)["Location"] == f"/me/results/{mine.pk}/"
+    assert mine.overall == 25 and mine.key != key
+    assert Result.objects.get(pk=theirs.pk).overall == 100
+
+
+@pytest.mark.parametrize("how", ["signup", "login", "keep-button"])
+def test_a_result_that_can_no_longer_be_kept_says_so_and_goes_to_my_space(
+    client, quiz, reader, how
+):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    for sign in quiz.signs:
+        sign.published = False
+        sign.save()
+
+    if how == "signup":
+        response = signup_from_result(client)
+    elif how == "login":
+        response = client.post(
+            "/accounts/login/",
+            {"username": reader.username, "password": reader.raw_password, "next": RESULT},
+        )
+    else:
+        client.force_login(reader)
+        response = client.post(reverse("assessments:quiz-result-keep"))
+
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    page = client.get("/me/").content.decode()
+    assert (
+        "The quiz result in this browser could not be kept: the signs it answered have since "
+        "been taken out of the quiz for revision. Please take the quiz again." in page
+    )
+    assert Result.objects.count() == 0
+    assert SESSION_KEY not in client.session
+
+
+def test_keeping_when_the_result_is_gone_says_so_and_goes_to_my_space(client, quiz, reader):
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    client.post(reverse("assessments:quiz-result-forget"))
+
+    response = client.post(
+        "/accounts/login/",
+        {"username": reader.username, "password": reader.raw_password, "next": RESULT},
+    )
+
+    assert response["Location"] == "/me/"
+    assert "There was no quiz result in this browser to keep" in client.get("/me/").content.decode()
+
+
+def test_the_quiz_and_result_pages_say_where_anonymous_answers_are_kept_and_how_long(
+    client, quiz, settings
+):
+    settings.SESSION_COOKIE_AGE = 9 * 86_400
+    quiz_page = client.get(QUIZ).content.decode()
+    assert "your answers are kept on our server in a session that only this browser" in quiz_page
+    assert "or after 9 days at most" in quiz_page
+    assert "stay in this browser" not in quiz_page and "nothing, unless" not in quiz_page
+
+    client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+    result_page = client.get(RESULT).content.decode()
+    assert (
+        "For now your answers are kept on our server in this browser’s session, linked to no "
+        "name or email, for 9 days at most." in result_page
+    )
+    assert "lives only in this browser" not in result_page
+    privacy = client.get("/privacy/").content.decode()
+    assert "the session expires, 9 days after it last changed at most" in privacy
+
+
+def start_titles(html: str) -> tuple[list[str], list[str]]:
+    """The strategies "Where to start" shows, and those behind "see all"."""
+    section = html[html.index('id="start-title"') : html.index('id="diagnosis-title"')]
+    shown, _, more = section.partition('<details class="start-more">')
+    pattern = r'class="start-strategy-title" href="[^"]+">([^<]+)</a>'
+    return re.findall(pattern, shown), re.findall(pattern, more)
+
+
+def test_where_to_start_names_three_strategies_and_keeps_the_rest_behind_see_all(client, quiz):
+    # Anxious signs answered 2, avoidant signs 1 (the lowest), "both" signs 5 (strengths).
+    client.post(QUIZ, quiz.post_data([2] * 5 + [1] * 5 + [5] * 5, key=uuid.uuid4()))
+    html = client.get(RESULT).content.decode()
+
+    shown, more = start_titles(html)
+    # The avoidant strategies help with the lowest-rated signs, on the suggested path.
+    assert shown == ["Small Reach", "Body Scan", "Calm Breath"]
+    assert more == ["Wait Ten Minutes"]
+    assert "<summary>See all 4 strategies for these signs</summary>" in html
+    assert "Start with these 3:" in html
+
+
+def test_where_to_start_without_more_than_three_has_no_see_all(client, quiz):
+    client.post(QUIZ, quiz.post_data([1] * 5 + [5] * 10, key=uuid.uuid4()))
+    html = client.get(RESULT).content.decode()
+    shown, more = start_titles(html)
+    assert shown == ["Calm Breath", "Wait Ten Minutes"] and more == []
+    assert "start-more" not in html

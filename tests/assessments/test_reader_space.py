@@ -29,6 +29,13 @@ def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its
     assert "One attempt so far (Feb 1, 2026): overall 50 out of 100." in html
     assert html.count("<polyline") == 3  # overall and both sides for "self"; none for one point
     assert "Every attempt about me (the chart’s numbers)" in html
+    # The side scores are named as what they measure: security, higher is better.
+    assert (
+        '<th scope="col">Security on anxious-side signs</th>'
+        '<th scope="col">Security on avoidant-side signs</th>' in html
+    )
+    assert "Security on anxious-side signs (dashed line, squares)</li>" in html
+    assert "Anxious-side signs" not in html and "Avoidant-side signs" not in html
 
 
 def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(client, quiz, reader):
@@ -47,6 +54,7 @@ def test_history_shows_each_signs_change_and_calls_one_step_normal_variation(cli
     assert by_sign["You show sign number 3"] == ("down", "Down 2 steps")
     assert by_sign["You show sign number 4"] == ("same", "No change")
     assert by_sign["Overall"] == ("noise", "Within normal variation")
+    assert by_sign["Security on anxious-side signs"] == ("noise", "Within normal variation")
     assert "is normal variation, not progress or decline" in html
 
 
@@ -240,3 +248,43 @@ def test_the_address_behind_trusted_proxies_is_the_nearest_proxys_view(rf, setti
     assert client_ip(request) == "203.0.113.9"  # the client wrote 6.6.6.6 itself
     settings.TRUSTED_PROXY_COUNT = 3
     assert client_ip(request) == "10.0.0.1"
+
+
+def test_each_chart_is_named_for_its_subject(client, quiz, reader):
+    take_quiz(quiz, reader, 2, when=datetime(2026, 1, 10, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, subject=Subject.PARTNER, when=datetime(2026, 2, 1, tzinfo=UTC))
+    client.force_login(reader)
+    html = client.get("/me/").content.decode()
+    assert '<title id="trend-self-title">Trend of scores in the quiz about me</title>' in html
+    assert (
+        '<title id="trend-partner-title">Trend of scores in the quiz about a partner</title>'
+        in html
+    )
+
+
+def test_attempts_on_the_same_day_are_told_apart_by_their_time(client, quiz, reader):
+    take_quiz(quiz, reader, 2, when=datetime(2026, 3, 5, 9, 15, tzinfo=UTC))
+    take_quiz(quiz, reader, 4, when=datetime(2026, 3, 5, 18, 40, tzinfo=UTC))
+    take_quiz(quiz, reader, 3, when=datetime(2026, 4, 1, 8, 0, tzinfo=UTC))
+    client.force_login(reader)
+
+    html = client.get("/me/").content.decode()
+
+    links = re.findall(r'<th scope="row"><a href="/me/results/\d+/">([^<]+)</a></th>', html)
+    assert links == ["Apr 1, 2026", "Mar 5, 2026, 6:40 PM", "Mar 5, 2026, 9:15 AM"]
+    assert '>Mar 5, 2026<tspan x="56.0" dy="1.2em">9:15 AM</tspan></text>' in html
+    assert "Since the attempt before (Mar 5, 2026, 6:40 PM)" in html
+
+
+def test_an_anonymous_save_comes_back_to_a_page_with_a_query_string(client, quiz, reader):
+    back = "/search/?q=calm&page=2"
+    response = client.post("/toolkit/save/calm-breath/", {"next": back})
+    assert response["Location"] == "/accounts/login/?next=/search/%3Fq%3Dcalm%26page%3D2"
+
+    login_page = client.get(response["Location"])
+    assert login_page.context["next"] == back
+    signed_in = client.post(
+        "/accounts/login/",
+        {"username": reader.username, "password": reader.raw_password, "next": back},
+    )
+    assert signed_in["Location"] == back

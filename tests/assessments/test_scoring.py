@@ -1,4 +1,6 @@
+import math
 from datetime import UTC, datetime
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -6,15 +8,64 @@ from hypothesis import strategies as st
 
 from assessments import scoring
 from assessments.charts import Attempt, trend_chart
-from assessments.scoring import ANXIOUS, AVOIDANT, BOTH, Rated, score
+from assessments.scoring import ANSWER_MAX, ANSWER_MIN, ANXIOUS, AVOIDANT, BOTH, Rated, score
 
 leanings = st.sampled_from([ANXIOUS, AVOIDANT, BOTH])
-values = st.integers(min_value=1, max_value=5)
+values = st.integers(min_value=ANSWER_MIN, max_value=ANSWER_MAX)
 answer_sets = st.lists(st.tuples(leanings, values), min_size=1, max_size=15)
 
 
 def rate(pairs):
     return [Rated(f"s{i}", leaning, value) for i, (leaning, value) in enumerate(pairs)]
+
+
+def by_formula(ratings: list[int]) -> int:
+    """The documented score, in exact arithmetic: the mean answer rescaled from 1-5 to
+    0-100, rounded half up."""
+    mean = Fraction(sum(ratings), len(ratings))
+    return math.floor(100 * (mean - ANSWER_MIN) / (ANSWER_MAX - ANSWER_MIN) + Fraction(1, 2))
+
+
+@given(answer_sets)
+def test_every_score_is_exactly_the_formula_on_its_own_signs(pairs):
+    scores = score(rate(pairs))
+    anxious = [value for leaning, value in pairs if leaning in (ANXIOUS, BOTH)]
+    avoidant = [value for leaning, value in pairs if leaning in (AVOIDANT, BOTH)]
+    assert scores.overall == by_formula([value for _, value in pairs])
+    assert scores.anxious_side == (by_formula(anxious) if anxious else None)
+    assert scores.avoidant_side == (by_formula(avoidant) if avoidant else None)
+
+
+def test_every_possible_sum_of_fifteen_answers_scores_by_the_formula():
+    """15 answers of 1-5 sum to 15..75: all 61 sums, each as every way of making it that
+    differs in spread (all answers near the mean, or pushed to the ends)."""
+    checked = set()
+    for total in range(15 * ANSWER_MIN, 15 * ANSWER_MAX + 1):
+        low, extra = divmod(total, 15)
+        even = [low + 1] * extra + [low] * (15 - extra)
+        spread = []
+        left = total - 15 * ANSWER_MIN
+        for _ in range(15):
+            step = min(left, ANSWER_MAX - ANSWER_MIN)
+            spread.append(ANSWER_MIN + step)
+            left -= step
+        for ratings in (even, spread):
+            assert sum(ratings) == total
+            assert scoring.scale(ratings) == by_formula(ratings), ratings
+        checked.add(total)
+    assert len(checked) == 61
+
+
+def test_every_count_and_sum_a_side_can_have_scores_by_the_formula():
+    """A side has 1-15 signs; the score depends only on how many and their sum: all of them."""
+    cases = 0
+    for count in range(1, 16):
+        for total in range(count * ANSWER_MIN, count * ANSWER_MAX + 1):
+            low, extra = divmod(total, count)
+            ratings = [low + 1] * extra + [low] * (count - extra)
+            assert scoring.scale(ratings) == by_formula(ratings), ratings
+            cases += 1
+    assert cases == sum(4 * count + 1 for count in range(1, 16))
 
 
 @given(answer_sets)
@@ -160,3 +211,20 @@ def test_the_trend_chart_places_higher_scores_higher_and_describes_the_change():
     avoidant = next(s for s in chart.series if s.key == "avoidant_side")
     assert len(avoidant.points) == 1
     assert "went from 40 out of 100 (Jan 5, 2026) to 70 (Mar 5, 2026)" in chart.description
+
+
+def test_attempt_labels_tell_apart_attempts_that_share_a_day_or_a_minute():
+    from assessments.charts import attempt_labels
+
+    moments = [
+        datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        datetime(2026, 3, 5, 14, 30, tzinfo=UTC),
+        datetime(2026, 3, 5, 14, 30, 40, tzinfo=UTC),
+        datetime(2026, 3, 5, 16, 0, tzinfo=UTC),
+    ]
+    assert attempt_labels(moments) == [
+        ("Jan 5, 2026", ""),
+        ("Mar 5, 2026", "2:30 PM #1"),
+        ("Mar 5, 2026", "2:30 PM #2"),
+        ("Mar 5, 2026", "4:00 PM"),
+    ]

@@ -2,13 +2,13 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
 from guide.models import Sign
-from tests.factories import make_user
 
 
 def answers_for(quiz, values):
@@ -187,6 +187,12 @@ def test_export_holds_the_account_every_result_with_answers_and_the_toolkit(quiz
     data = services.account_export(user=reader)
 
     assert data["account"]["username"] == "reader-one"
+    assert data["scores"] == {
+        "overall": "Overall",
+        "anxious_side": "Security on anxious-side signs",
+        "avoidant_side": "Security on avoidant-side signs",
+    }
+    assert "higher means more secure" in data["about"]
     assert [r["subject"] for r in data["results"]] == ["self", "partner"]
     assert len(data["results"][1]["answers"]) == 15
     assert data["results"][1]["answers"][0] == {
@@ -226,9 +232,21 @@ def test_the_quiz_asks_about_published_signs_in_order(quiz):
     assert signs[0] == quiz.signs[5]
 
 
-def test_another_user_cannot_be_made_owner_by_a_result_lookup(quiz, reader, other_reader):
-    result = services.result_create(
+def test_owned_by_finds_each_readers_own_results_and_nobody_elses(quiz, reader, other_reader):
+    mine = services.result_create(
         owner=reader, subject=Subject.SELF, key=uuid.uuid4(), answers=answers_for(quiz, 3)
     )
-    assert not Result.objects.owned_by(other_reader).filter(pk=result.pk).exists()
-    assert Result.objects.owned_by(make_user()).count() == 0
+    theirs = services.result_create(
+        owner=other_reader, subject=Subject.PARTNER, key=uuid.uuid4(), answers=answers_for(quiz, 4)
+    )
+    mine_saved = services.strategy_save(owner=reader, strategy=quiz.strategies[0])
+    services.strategy_save(owner=other_reader, strategy=quiz.strategies[0])
+
+    assert list(Result.objects.owned_by(reader)) == [mine]
+    assert list(Result.objects.owned_by(other_reader)) == [theirs]
+    assert not Result.objects.owned_by(reader).filter(pk=theirs.pk).exists()
+    assert list(SavedStrategy.objects.owned_by(reader)) == [mine_saved]
+    # Signed out, nobody owns anything, though results exist.
+    assert Result.objects.count() == 2
+    assert not Result.objects.owned_by(AnonymousUser()).exists()
+    assert not SavedStrategy.objects.owned_by(AnonymousUser()).exists()

@@ -1,5 +1,7 @@
 """Every account and error page of the reader's space, audited by axe in Chromium."""
 
+import re
+
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.encoding import force_bytes
@@ -53,14 +55,14 @@ def test_password_pages_are_accessible(watched_page, live_server):
     page.get_by_label("New password confirmation").fill("a-fresh-long-passphrase")
     page.get_by_role("button", name="Set my new password").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your new password is set")
+    expect(page.get_by_text("You are signed in as pw-reader")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{base}/accounts/reset/{uid}/{token}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("This reset link does not work")
     assert_accessible(page)
 
-    user.raw_password = "a-fresh-long-passphrase"
-    sign_in(page, base, user)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My space").click()
     page.get_by_role("link", name="Change my password").click()
     assert_accessible(page)
     page.get_by_label("Old password").fill("a-fresh-long-passphrase")
@@ -130,7 +132,25 @@ def test_the_lockout_page_is_clear_and_accessible(watched_page, live_server):
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill("not-the-password")
         page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Signing in is paused for 15 minutes")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Signing in is paused until \d{1,2}:\d\d [AP]M UTC$")
+    )
     assert page.get_by_role("link", name="reset your password by email").is_visible()
     assert_accessible(page)
     forget_status_errors(page, {429})
+
+
+def test_the_pause_on_password_checks_is_clear_and_accessible(watched_page, live_server):
+    user = make_user("careful-reader")
+    page, base = watched_page, live_server.url
+    sign_in(page, base, user)
+    for _ in range(5):
+        page.goto(base + "/me/delete/")
+        page.get_by_label("Your password").fill("not-the-password")
+        page.get_by_role("button", name="Delete my account and everything in it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Password checks are paused until \d{1,2}:\d\d [AP]M UTC$")
+    )
+    expect(page.get_by_text("Nothing was changed or deleted")).to_be_visible()
+    assert_accessible(page)
+    forget_status_errors(page, {400, 429})

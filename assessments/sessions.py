@@ -1,0 +1,37 @@
+"""Database sessions that know which reader is signed in to them.
+
+Django's own session table cannot be searched by reader (its data is signed and encoded),
+so deleting an account would leave the reader's sessions on other browsers behind. This
+store keeps the signed-in reader's id in a column of its own (Django's documented way of
+extending the database session engine), and ``services.account_delete`` deletes them all.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+
+
+def _reader_id(data: dict) -> int | None:
+    try:
+        return int(data[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class SessionStore(DBStore):
+    @classmethod
+    def get_model_class(cls):
+        from assessments.models import ReaderSession
+
+        return ReaderSession
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        session.user_id = _reader_id(data)
+        return session
+
+    async def acreate_model_instance(self, data):
+        session = await super().acreate_model_instance(data)
+        session.user_id = _reader_id(data)
+        return session
