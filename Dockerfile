@@ -18,6 +18,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8000
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app
 WORKDIR /app
+RUN mkdir -p /app/var && chown app:app /app /app/var
 COPY --from=build /opt/venv /opt/venv
 COPY --chown=app:app . .
 # Static files are collected, hashed and compressed once, at build time. The placeholder

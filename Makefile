@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install run dev test lint fmt bench clean editor
+.PHONY: help install run dev test lint fmt bench clean editor manage editor
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -27,6 +27,8 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make fmt    format the code"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
+	@echo "make editor NAME=… [EMAIL=…]   make an editor account"
+	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
 
 $(STAMP): pyproject.toml
@@ -72,7 +74,12 @@ fmt: $(STAMP)
 editor: $(STAMP) var/secret_key
 	@test -n "$(NAME)" || { echo "Usage: make editor NAME=username [EMAIL=address]"; exit 2; }
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput --verbosity 0
-	@$(RUN_ENV) $(PY) manage.py add_editor "$(NAME)" $(if $(EMAIL),--email "$(EMAIL)")
+	@$(RUN_ENV) $(PY) manage.py add_editor "$(NAME)" $(if $(EMAIL),--email "$(EMAIL)") \
+		$(if $(EDITOR_PASSWORD),--no-input)
+
+# Any management command with make run's settings, e.g. make manage ARGS="createsuperuser".
+manage: $(STAMP) var/secret_key
+	@$(RUN_ENV) $(PY) manage.py $(ARGS)
 
 bench: $(STAMP) var/secret_key
 	$(PY) scripts/bench.py

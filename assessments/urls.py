@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.decorators.cache import never_cache
 
 from assessments import views
 
 app_name = "assessments"
 
-# The site's own templates for Django's auth views (the registration/ names belong to the admin).
+# The site's own templates for Django's auth views (the registration/ names belong to the admin),
+# at the addresses django.contrib.auth.urls uses.
 T = "assessments/account/"
 
 urlpatterns = [
@@ -20,27 +22,29 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(template_name=T + "login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
-        "accounts/password/change/",
+        "accounts/password_change/",
         views.PasswordChangeView.as_view(template_name=T + "password_change_form.html"),
         name="password-change",
     ),
     path(
-        "accounts/password/change/done/",
+        "accounts/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name=T + "password_change_done.html"),
         name="password-change-done",
     ),
     path(
-        "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name=T + "password_reset_form.html",
-            email_template_name=T + "password_reset_email.txt",
-            subject_template_name=T + "password_reset_subject.txt",
-            success_url=reverse_lazy("assessments:password-reset-done"),
+        "accounts/password_reset/",
+        never_cache(
+            auth_views.PasswordResetView.as_view(
+                template_name=T + "password_reset_form.html",
+                email_template_name=T + "password_reset_email.txt",
+                subject_template_name=T + "password_reset_subject.txt",
+                success_url=reverse_lazy("assessments:password-reset-done"),
+            )
         ),
         name="password-reset",
     ),
     path(
-        "accounts/password/reset/sent/",
+        "accounts/password_reset/done/",
         auth_views.PasswordResetDoneView.as_view(template_name=T + "password_reset_done.html"),
         name="password-reset-done",
     ),

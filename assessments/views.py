@@ -204,6 +204,7 @@ def quiz_result_forget(request: HttpRequest) -> HttpResponse:
 # -- accounts ------------------------------------------------------------------------------
 
 
+@never_cache
 def signup(request: HttpRequest) -> HttpResponse:
     redirect_to = _safe_next(request, reverse("assessments:me"))
     if request.user.is_authenticated:

@@ -8,10 +8,10 @@ from guide.models import Reference, Section, Strategy
 
 
 class HomeSitemap(Sitemap):
-    """The home page: the guide's opening and its contents."""
+    """The pages that are not content rows: home, the quiz, support and privacy."""
 
     def items(self):
-        return ["guide:home"]
+        return ["guide:home", "assessments:quiz", "guide:support", "assessments:privacy"]
 
     def location(self, name: str) -> str:
         return reverse(name)

@@ -159,3 +159,14 @@ def test_gunicorn_keeps_no_access_log_unless_asked(monkeypatch, value, expected)
     config = runpy.run_path(str(settings.BASE_DIR / "config" / "gunicorn.conf.py"))
     assert config["accesslog"] == expected
     assert config["errorlog"] == "-"
+
+
+def test_the_500_page_renders_without_a_database_and_offers_a_way_on(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert 'href="/support/"' in page

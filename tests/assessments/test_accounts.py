@@ -66,14 +66,14 @@ def test_a_wrong_password_says_so_plainly(client, reader):
 def test_changing_the_password(client, reader):
     client.force_login(reader)
     response = client.post(
-        "/accounts/password/change/",
+        "/accounts/password_change/",
         {
             "old_password": reader.raw_password,
             "new_password1": "another-long-passphrase",
             "new_password2": "another-long-passphrase",
         },
     )
-    assert response["Location"] == "/accounts/password/change/done/"
+    assert response["Location"] == "/accounts/password_change/done/"
     reader.refresh_from_db()
     assert reader.check_password("another-long-passphrase")
 
@@ -82,8 +82,8 @@ def test_resetting_a_forgotten_password_by_email(client, db):
     user = User.objects.create_user(
         "mailer", email="me@example.org", password="old-long-passphrase"
     )
-    response = client.post("/accounts/password/reset/", {"email": "me@example.org"})
-    assert response["Location"] == "/accounts/password/reset/sent/"
+    response = client.post("/accounts/password_reset/", {"email": "me@example.org"})
+    assert response["Location"] == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
 
@@ -215,7 +215,7 @@ def test_a_password_reset_signs_the_reader_in_whatever_pauses_a_stranger_caused(
         client.post(LOGIN, {"username": f"stranger-{n}", "password": "nope-nope-nope"})
     assert client.post(LOGIN, {"username": "locked", "password": "x"}).status_code == 429
 
-    client.post("/accounts/password/reset/", {"email": "l@example.org"})
+    client.post("/accounts/password_reset/", {"email": "l@example.org"})
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)[1]
     form_url = client.get(link)["Location"]
     response = client.post(
@@ -298,12 +298,12 @@ def test_wrong_passwords_when_changing_the_password_are_throttled_and_never_reco
 ):
     client.force_login(reader)
     new = {"new_password1": "secret-new-passphrase", "new_password2": "secret-new-passphrase"}
-    responses = wrong_password_on(client, "/accounts/password/change/", 5, "old_password", **new)
+    responses = wrong_password_on(client, "/accounts/password_change/", 5, "old_password", **new)
     assert [r.status_code for r in responses] == [200, 200, 200, 200, 429]
     assert "Your old password was entered incorrectly" in responses[0].content.decode()
 
     response = client.post(
-        "/accounts/password/change/", {"old_password": reader.raw_password, **new}
+        "/accounts/password_change/", {"old_password": reader.raw_password, **new}
     )
 
     assert response.status_code == 429

@@ -34,7 +34,7 @@ def test_password_pages_are_accessible(watched_page, live_server):
     user = make_user("pw-reader", email="pw@example.org")
     page, base = watched_page, live_server.url
 
-    page.goto(base + "/accounts/password/reset/")
+    page.goto(base + "/accounts/password_reset/")
     assert_accessible(page)
     page.get_by_label("Email").fill("pw@example.org")
     page.get_by_role("button", name="Send me a reset link").click()

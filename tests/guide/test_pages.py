@@ -308,6 +308,8 @@ def test_the_sitemap_lists_home_every_published_chapter_and_strategy(client, gui
         )
     assert "introduction" not in sitemap
     assert "<loc>http://testserver/</loc>" in sitemap
+    for page in ("quiz", "support", "privacy"):
+        assert f"<loc>http://testserver/{page}/</loc>" in sitemap
     assert "<loc>http://testserver/strategies/physiological-sigh/</loc>" in sitemap
     assert "do-the-opposite" not in sitemap
 
