@@ -9,11 +9,11 @@ os.environ["HTTPS"] = "false"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("EMAIL_HOST", None)
 
-import config.settings as base_settings  # noqa: E402
-from config.settings import *  # noqa: E402,F403
+# Star import after the environment is set: the production settings read it at import.
+from config.settings import *
 
 # Stand-in readers' data pointing at guide items (see tests/reader_data).
-INSTALLED_APPS = [*base_settings.INSTALLED_APPS, "tests.reader_data"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.reader_data"]
 
 # Fast, deliberately weak hashing: test passwords protect nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,7 +24,7 @@ STORAGES = {
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CONN_MAX_AGE = 0
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Serve static files straight from the app folders, as runserver would.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
