@@ -1,8 +1,8 @@
 """The guide's content: chapters and the typed items they show.
 
 Every type is edited on its own in the admin, keeps its markdown source, and is
-turned into HTML in one place only (:func:`guide.markdown.render`). Items carry a
-``published`` flag: drafts are visible to staff only.
+turned into HTML in one place only (:func:`guide.markdown.render`, called by the views).
+Items carry a ``published`` flag: drafts are visible to staff only.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
-
-from guide.markdown import render
 
 WORDS_PER_MINUTE = 220
 # Large enough for the longest chapter many times over, small enough that a paste
@@ -221,12 +219,6 @@ class Section(Content):
             return reverse("guide:home")
         return reverse("guide:section", kwargs={"slug": self.slug})
 
-    def body_html(self) -> SafeString:
-        return render(self.body)
-
-    def closing_html(self) -> SafeString:
-        return render(self.closing)
-
 
 class Strategy(Content):
     """A practice that helps a reader grow security, on one of three paths."""
@@ -257,9 +249,6 @@ class Strategy(Content):
     def shown_in(self) -> str:
         """The chapter component listing this strategy: the path's values are components."""
         return self.path
-
-    def body_html(self) -> SafeString:
-        return render(self.body)
 
 
 class Sign(Content):
@@ -319,9 +308,6 @@ class Therapy(Content):
     def get_absolute_url(self) -> str:
         return item_url(self)
 
-    def body_html(self) -> SafeString:
-        return render(self.body)
-
 
 class FAQ(Content):
     """A frequently asked question and its markdown answer."""
@@ -342,9 +328,6 @@ class FAQ(Content):
 
     def get_absolute_url(self) -> str:
         return item_url(self)
-
-    def answer_html(self) -> SafeString:
-        return render(self.answer)
 
 
 def reading_minutes(*texts: str) -> int:
