@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "guide",
     "assessments",
 ]
@@ -219,6 +220,17 @@ if os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Background work (mail today; reminders and scheduled publishing build on it) runs on Django's
+# tasks framework. The queue lives in the database (django-tasks-db), so there is no new server:
+# `manage.py db_worker` runs the tasks (`make run` starts one beside gunicorn), and
+# `manage.py prune_db_task_results` clears finished ones.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # HTTPS: on by default in production; turn off only to serve plain HTTP locally.
 HTTPS = env_bool("HTTPS", not DEBUG)
