@@ -68,4 +68,3 @@ def load_fixture(path: Path) -> dict[type[models.Model], int]:
         history_collapse(obj, after=after)
         loaded[model] = loaded.get(model, 0) + 1
     return loaded
-
