@@ -251,3 +251,22 @@ class TestSetupOfSystemTools:
 
         assert result.returncode == 2
         assert "unknown tool 'chromium-nightly'" in result.stderr
+
+
+def test_the_quiz_alone_runs_with_its_marker_scoring_included():
+    """The README's quiz-only command: its pages, scoring and journey, nothing else."""
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "quiz"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    files = {line.split("::")[0] for line in collected.splitlines() if "::" in line}
+
+    assert files == {
+        "tests/assessments/test_quiz_views.py",
+        "tests/assessments/test_scoring.py",
+        "tests/browser/test_quiz_journey.py",
+    }
+    assert 'PYTEST_ARGS="-m quiz"' in (ROOT / "README.md").read_text()
