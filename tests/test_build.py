@@ -270,3 +270,19 @@ def test_the_quiz_alone_runs_with_its_marker_scoring_included():
         "tests/browser/test_quiz_journey.py",
     }
     assert 'PYTEST_ARGS="-m quiz"' in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_s_where_things_happen_table_points_at_real_files_and_functions():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Where things happen")[1].split("\n## ")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`" in line]
+
+    assert len(rows) >= 10
+    for row in rows:
+        for path, names in re.findall(
+            r"`([\w./-]+\.(?:py|html)|scripts/[\w-]+)`((?: `\w+`)*)", row
+        ):
+            assert (ROOT / path).is_file(), path
+            text = (ROOT / path).read_text()
+            for name in re.findall(r"`(\w+)`", names):
+                assert re.search(rf"^\s*(def|class) {name}\b", text, re.M), f"{path}: {name}"
