@@ -72,9 +72,10 @@ dev: $(STAMP)
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # System tools the suite and the benchmark need: installed with apt-get when missing (as root
-# on Debian), otherwise the command to run is printed. See scripts/setup-test-deps.
-TEST_TOOLS ?= chromium postgresql
-BENCH_TOOLS ?= postgresql wrk
+# on Debian), otherwise the command to run is printed. See scripts/setup-test-deps. nginx and
+# wrk are here for the tests of the reverse proxy in front of gunicorn.
+TEST_TOOLS ?= chromium postgresql nginx wrk
+BENCH_TOOLS ?= postgresql nginx wrk
 SETUP = PYTHON=$(PY) scripts/setup-test-deps
 
 test: $(STAMP)
