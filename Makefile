@@ -37,7 +37,7 @@ LOCK_DEV := requirements/lock-dev.txt
 $(STAMP): pyproject.toml $(LOCK_DEV)
 	@python=$$(scripts/find-python) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); }
-	@scripts/check-lock
+	@$(PY) scripts/check-lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK_DEV)
 	@touch $@
 
