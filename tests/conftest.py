@@ -18,6 +18,29 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+# Areas of the site, for running one alone: `make test PYTEST_ARGS="-m quiz"`. By file, so a
+# new test in these files is marked without anyone remembering to.
+AREAS = {
+    "quiz": [
+        "tests/assessments/test_quiz_views.py",
+        "tests/assessments/test_scoring.py",
+        "tests/browser/test_quiz_journey.py",
+    ],
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    root = Path(config.rootpath)
+    for marker, paths in AREAS.items():
+        missing = [path for path in paths if not (root / path).exists()]
+        if missing:
+            raise pytest.UsageError(f"tests/conftest.py AREAS names missing files: {missing}")
+        files = {root / path for path in paths}
+        for item in items:
+            if Path(item.path) in files:
+                item.add_marker(getattr(pytest.mark, marker))
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
@@ -41,6 +64,16 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture
+def fetch_raise(monkeypatch):
+    """Every queryset made from here on raises instead of loading a field or relation lazily
+    (Django 6.1's FETCH_RAISE), so a page that would make N+1 queries fails its test."""
+    from django.db import models
+    from django.db.models import query
+
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
 
 
 class PageWatch:
