@@ -50,7 +50,8 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py load_guide
 	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@# gunicorn and the task worker (mail), started and stopped together.
+	@$(RUN_ENV) exec $(PY) scripts/serve.py
 
 dev: $(STAMP)
 	@mkdir -p var
