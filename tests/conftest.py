@@ -145,20 +145,23 @@ class TaskWorker:
 
     settings: object
 
-    def run(self) -> subprocess.CompletedProcess:
-        """Work through every task queued so far (``db_worker --batch``), then return."""
+    def env(self) -> dict[str, str]:
+        """The environment of a process that works on this test's queue and database."""
         from django.db import connection
 
-        env = {
+        return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
             "DATABASE_URL": database_url(connection.settings_dict),
             "TEST_WORKER_MAILERS": json.dumps(self.settings.MAILERS),
         }
+
+    def run(self) -> subprocess.CompletedProcess:
+        """Work through every task queued so far (``db_worker --batch``), then return."""
         result = subprocess.run(
             [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
             cwd=self.settings.BASE_DIR,
-            env=env,
+            env=self.env(),
             capture_output=True,
             text=True,
             timeout=120,
