@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install run dev test lint fmt bench clean editor manage editor
+.PHONY: help install run dev test lint fmt bench faults clean editor manage editor
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make fmt    format the code"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
+	@echo "make faults take the database and cache away under load (see scripts/faults.py)"
 	@echo "make editor NAME=… [EMAIL=…]   make an editor account"
 	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
@@ -84,6 +85,10 @@ manage: $(STAMP) var/secret_key
 
 bench: $(STAMP) var/secret_key
 	$(PY) scripts/bench.py
+
+# Takes PostgreSQL and Redis (its own, never the machine's) away under load; a few minutes.
+faults: $(STAMP) var/secret_key
+	$(PY) scripts/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .cache .pytest_cache .ruff_cache
