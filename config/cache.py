@@ -24,6 +24,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import BaseCache
@@ -45,6 +46,27 @@ class CacheUnavailable(ValueError):
     counter already handle as a miss."""
 
 
+@dataclass
+class Outage:
+    """What this process knows about one Redis being out. Shared by every thread's cache
+    object (Django makes one per thread), so the pause and the warning are per process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    down_since: float | None = None
+    retry_at: float = 0.0
+    last_warning: float = -math.inf
+    dropped_writes: bool = False
+
+
+_outages: dict[str, Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def outage_for(location: str) -> Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, Outage())
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache that answers misses instead of raising while Redis is out."""
 
@@ -53,58 +75,57 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._state_lock = threading.Lock()
-        self._down_since: float | None = None
-        self._retry_at = 0.0
-        self._last_warning = -math.inf
-        self._dropped_writes = False
+        self._outage = outage_for(",".join(self._servers))
 
     # -- the outage state ----------------------------------------------------------------------
 
     @property
     def is_down(self) -> bool:
         """True while this process is leaving Redis alone after a failure."""
-        return self._down_since is not None and clock() < self._retry_at
+        outage = self._outage
+        return outage.down_since is not None and clock() < outage.retry_at
 
     def _run(
         self, operation: Callable[..., Any], *args: Any, write: bool, default: Any = None
     ) -> Any:
         if self.is_down:
             if write:
-                self._dropped_writes = True
+                self._outage.dropped_writes = True
             return default
+        flushing = self._outage.dropped_writes
         try:
-            if self._dropped_writes:
+            if flushing:
                 self._empty_after_outage()
+            flushing = False
             result = operation(*args)
         except _OUTAGE as error:
-            self._failed(error, write=write)
+            # A failed flush keeps the writes counted as dropped: the next success empties it.
+            self._failed(error, write=write or flushing)
             return default
-        if self._down_since is not None:
+        if self._outage.down_since is not None:
             self._recovered()
         return result
 
     def _empty_after_outage(self) -> None:
-        # Runs before any read, so no value written before the outage is served after it.
+        # Runs before any read, so no value written before the outage is served after it. The
+        # flag is lowered first: a write dropped meanwhile raises it again for the next call.
+        self._outage.dropped_writes = False
         RedisCache.clear(self)
-        with self._state_lock:
-            self._dropped_writes = False
         logger.warning(
             "The cache is reachable again; emptied it, since writes made while it was "
             "unreachable were dropped."
         )
 
     def _failed(self, error: BaseException, *, write: bool) -> None:
-        now = clock()
-        with self._state_lock:
-            if write:
-                self._dropped_writes = True
-            if self._down_since is None:
-                self._down_since = now
-            self._retry_at = now + self.retry_after
-            warn = now - self._last_warning >= self.warn_every
+        now, outage = clock(), self._outage
+        with outage.lock:
+            outage.dropped_writes = outage.dropped_writes or write
+            if outage.down_since is None:
+                outage.down_since = now
+            outage.retry_at = now + self.retry_after
+            warn = now - outage.last_warning >= self.warn_every
             if warn:
-                self._last_warning = now
+                outage.last_warning = now
         if warn:
             logger.warning(
                 "The cache is unreachable (%s: %s); serving pages without it, retrying every "
@@ -116,8 +137,9 @@ class ResilientRedisCache(RedisCache):
             )
 
     def _recovered(self) -> None:
-        with self._state_lock:
-            down_since, self._down_since = self._down_since, None
+        outage = self._outage
+        with outage.lock:
+            down_since, outage.down_since = outage.down_since, None
         if down_since is not None:
             logger.info("The cache is back after %.1f s.", clock() - down_since)
 

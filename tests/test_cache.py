@@ -131,6 +131,12 @@ def use_redis(settings, location: str) -> None:
     settings.GUIDE_PAGE_CACHE = True
 
 
+@pytest.fixture(autouse=True)
+def no_outage_remembered(monkeypatch):
+    """Each test starts with processes that have seen no outage yet."""
+    monkeypatch.setattr(config.cache, "_outages", {})
+
+
 @pytest.fixture
 def hanging_redis() -> Iterator[HangingServer]:
     server = HangingServer()
@@ -217,6 +223,23 @@ def test_the_warning_repeats_once_a_minute_while_the_outage_lasts(settings, monk
     assert len(warnings) == 2
 
 
+def test_threads_of_one_process_share_the_pause_and_the_warning(settings, caplog):
+    use_redis(settings, f"redis://127.0.0.1:{closed_port()}/0")
+
+    def read() -> None:
+        for _ in range(5):
+            cache.get("anything")  # each thread has its own cache object, as in Django
+
+    with caplog.at_level(logging.WARNING, logger=CACHE_LOGGER):
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    assert len([r for r in caplog.records if r.name == CACHE_LOGGER]) == 1
+
+
 def test_counters_miss_instead_of_raising_a_connection_error(settings):
     use_redis(settings, f"redis://127.0.0.1:{closed_port()}/0")
 
@@ -287,8 +310,9 @@ def test_readers_served_by_another_app_server_during_the_outage_get_fresh_pages_
     reader = Client()
     section = make_section(slug="shared", body="Before the outage.")
     assert "Before the outage." in reader.get("/guide/shared/").content.decode()
-    editors_server = ResilientRedisCache(settings.CACHES["default"]["LOCATION"],
-                                         settings.CACHES["default"])  # fmt: skip
+    # Another process: the same Redis under another name, so it keeps its own outage state.
+    location = settings.CACHES["default"]["LOCATION"].replace("127.0.0.1", "localhost")
+    editors_server = ResilientRedisCache(location, settings.CACHES["default"])
 
     real_redis.cut()
     assert "Before the outage." in reader.get("/guide/shared/").content.decode()
