@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install lock run dev test lint fmt bench clean editor manage
+.PHONY: help install lock run dev test lint fmt bench faults clean editor manage
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -28,6 +28,7 @@ help:
 	@echo "make fmt    apply the hooks' fixes (formatting, template indents, upgrades)"
 	@echo "make lock   update requirements/ from pyproject.toml (after changing a dependency)"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
+	@echo "make faults take the database and cache away under load (see scripts/faults.py)"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
 	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
 
@@ -63,7 +64,8 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py load_guide
 	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@# gunicorn and the task worker (mail), started and stopped together.
+	@$(RUN_ENV) exec $(PY) scripts/serve.py
 
 dev: $(STAMP)
 	@mkdir -p var
@@ -74,7 +76,7 @@ dev: $(STAMP)
 # System tools the suite and the benchmark need: installed with apt-get when missing (as root
 # on Debian), otherwise the command to run is printed. See scripts/setup-test-deps. nginx and
 # wrk are here for the tests of the reverse proxy in front of gunicorn.
-TEST_TOOLS ?= chromium postgresql nginx wrk
+TEST_TOOLS ?= chromium postgresql redis nginx wrk
 BENCH_TOOLS ?= postgresql nginx wrk
 SETUP = PYTHON=$(PY) scripts/setup-test-deps
 
@@ -104,6 +106,10 @@ manage: $(STAMP) var/secret_key
 bench: $(STAMP) var/secret_key
 	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) $(BENCH_TOOLS)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+# Takes PostgreSQL and Redis (its own, never the machine's) away under load; a few minutes.
+faults: $(STAMP) var/secret_key
+	$(PY) scripts/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .cache .pytest_cache .ruff_cache
