@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -383,7 +384,7 @@ def repair_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def timeline_page(request: HttpRequest) -> HttpResponse:
     zone = practice.zone_of(request.user)
-    today = practice.today_for(request.user)
+    today = timezone.now().astimezone(zone).date()
     return render(
         request,
         "assessments/practice/timeline.html",
