@@ -50,13 +50,17 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py load_guide
 	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@$(RUN_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(RUN_ENV) $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 dev: $(STAMP)
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_guide
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	@DATABASE_URL=$(DATABASE_URL_TEST) $(PY) scripts/check-postgres
