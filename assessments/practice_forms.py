@@ -161,6 +161,8 @@ class RepairForm(DatedForm):
         super().__init__(*args, **kwargs)
         script = self.fields["script"]
         script.queryset = repair_scripts()
+        script.empty_label = None
+        script.label_from_instance = lambda strategy: strategy.title
         script.widget = forms.RadioSelect(choices=script.choices)
         script.error_messages["invalid_choice"] = "Choose one of the guide's repair scripts."
         script.error_messages["required"] = "Choose the repair script you used."
