@@ -529,3 +529,37 @@ def test_an_editor_cannot_delete_a_strategy_a_readers_plan_or_log_points_to(read
     assert "plan week" in labels or "plan weeks" in labels
     unused = make_strategy(slug="unused")
     assert reader_references(unused) == []
+
+
+# -- reflection prompts, the privacy page ----------------------------------------------------
+
+
+def test_draft_prompts_are_never_given_to_a_plan(reader, result, prompts):
+    ReflectionPrompt.objects.filter(sign__slug="sign-01").update(published=False)
+    plan = practice.plan_start(owner=reader, result_id=result.pk)
+    first = plan.weeks.get(number=1)
+    assert first.prompt is None and first.prompt_text == practice.DEFAULT_PROMPT
+
+
+def test_a_prompt_keeps_its_wording_in_the_plan_after_editors_change_it(
+    client, reader, result, prompts
+):
+    practice.plan_start(owner=reader, result_id=result.pk)
+    ReflectionPrompt.objects.filter(slug="prompt-sign-01-1").update(text="Reworded since")
+    client.force_login(reader)
+    html = client.get("/me/plan/").content.decode()
+    assert "Prompt 1 for sign-01?" in html and "Reworded since" not in html
+
+
+def test_the_privacy_page_says_what_practice_stores(client):
+    html = client.get("/privacy/").content.decode()
+    for stored in (
+        "Your time zone",
+        "Your plans.",
+        "Your practice log.",
+        "Your repair log.",
+        "Your weekly reminder",
+        "never your address",
+        "a note still queued for a deleted account is never sent",
+    ):
+        assert stored in html, stored
