@@ -19,6 +19,7 @@ from django.utils import timezone
 from assessments import presenters
 from assessments.models import (
     PLAN_WEEKS,
+    Answer,
     Plan,
     PlanWeek,
     PracticeEntry,
@@ -239,19 +240,26 @@ def current_plan(owner: AbstractBaseUser) -> Plan | None:
 
 @transaction.atomic
 def plan_swap(*, plan: Plan, number: int, strategy: Strategy) -> PlanWeek:
-    """Give a week another focus strategy; its prompt follows a sign the strategy helps."""
-    week = plan.weeks.select_for_update().get(number=number)
+    """Give a week another focus strategy. The sign it works on stays if the new strategy
+    helps it; otherwise it is the sign the strategy helps that the result rated lowest. The
+    prompt is one for that sign that no other week of the plan uses, where there is one."""
+    weeks = list(plan.weeks.select_for_update())
+    week = next(w for w in weeks if w.number == number)
     if strategy.slug == week.strategy_slug:
         return week
-    signs = list(strategy.signs.published().order_by("order", "pk").values_list("slug", "text"))
-    sign_slug, sign_text = next(
-        ((slug, text) for slug, text in signs if slug == week.sign_slug),
-        signs[0] if signs else ("", ""),
+    rated = {}
+    if plan.result_id:
+        rated = dict(
+            Answer.objects.filter(result_id=plan.result_id).values_list("sign_slug", "value")
+        )
+    signs = sorted(
+        strategy.signs.published().values_list("slug", "text", "order"),
+        key=lambda sign: (sign[0] != week.sign_slug, rated.get(sign[0], 99), sign[2]),
     )
+    sign_slug, sign_text = (signs[0][0], signs[0][1]) if signs else ("", "")
     prompts = _prompts_for([sign_slug]).get(sign_slug, []) if sign_slug else []
-    prompt = next((p for p in prompts if p.pk != week.prompt_id), prompts[0] if prompts else None)
-    if sign_slug == week.sign_slug and week.prompt_id and prompt is None:
-        prompt = week.prompt
+    used = {w.prompt_id for w in weeks if w.number != number}
+    prompt = next((p for p in prompts if p.pk not in used), prompts[0] if prompts else None)
     fields = _week_fields(WeekPlan(strategy, sign_slug, sign_text), prompt, _path_chapters())
     for name, value in fields.items():
         setattr(week, name, value)

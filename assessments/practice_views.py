@@ -227,7 +227,8 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     today = practice.today_for(request.user)
     if request.method == "POST":
         form = PracticeForm(request.POST, today=today)
-        if entry.strategy_id is None and request.POST.get("strategy") == entry.strategy_slug:
+        if request.POST.get("strategy") == entry.strategy_slug:
+            # Keeping the entry's own strategy is fine even if editors have since unpublished it.
             form.fields["strategy"].queryset = Strategy.objects.all()
         if form.is_valid():
             data = form.cleaned_data

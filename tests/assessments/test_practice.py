@@ -179,6 +179,7 @@ def test_a_week_can_be_swapped_for_any_strategy_and_refuses_unknown_ones(
     client.post("/me/plan/weeks/1/swap/", {"strategy": "quick-apology"})
     week = PlanWeek.objects.get(number=1)
     assert (week.strategy_slug, week.strategy_title) == ("quick-apology", "Quick Apology")
+    assert week.sign_slug == "sign-11"  # a sign it helps, the lowest rated, first in order
     assert week.reading_url == "/guide/chapter-repair/#quick-apology"
     assert client.get("/me/plan/weeks/5/swap/").status_code == 404
 
