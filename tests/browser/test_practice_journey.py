@@ -144,3 +144,28 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     assert_accessible(page)
     assert ReminderSubscription.objects.get().status == "off"
     assert len(smtp_server.messages) == 2
+
+
+@pytest.mark.browser_context_args(timezone_id="Asia/Tokyo")
+def test_the_time_zone_setting_suggests_the_browsers_zone_and_works_without_it(
+    watched_page, live_server
+):
+    from assessments.models import ReaderSettings
+
+    reader = make_user("zone-reader")
+    page = watched_page
+    page.goto(f"{live_server.url}/accounts/login/?next=/me/time-zone/")
+    page.get_by_label("Username").fill("zone-reader")
+    page.get_by_label("Password").fill(reader.raw_password)
+    page.get_by_role("button", name="Sign in").click()
+
+    select = page.get_by_label("Your time zone")
+    assert select.input_value() == "UTC"  # suggested, never chosen silently
+    assert page.get_by_text("Your browser says you are in Asia/Tokyo.").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Use Asia/Tokyo").click()
+    assert select.input_value() == "Asia/Tokyo"
+    page.get_by_role("button", name="Save").click()
+
+    assert page.get_by_text("Your time zone is now Asia/Tokyo.").is_visible()
+    assert ReaderSettings.objects.get(owner=reader).time_zone == "Asia/Tokyo"
