@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Answer, ReaderSession, Result, SavedStrategy, Subject
+from assessments.models import Answer, QuizVersion, ReaderSession, Result, SavedStrategy, Subject
 from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
@@ -41,6 +41,19 @@ class UnknownSigns(Exception):
 def quiz_signs() -> list[Sign]:
     """The signs the quiz asks about, in the guide's order."""
     return list(Sign.objects.published().order_by("order", "pk"))
+
+
+def quiz_version_current() -> QuizVersion:
+    """The version of the quiz as published now, made the first time it is asked for."""
+    signs = sorted(
+        [slug, leaning] for slug, leaning in Sign.objects.published().values_list("slug", "leaning")
+    )
+    fingerprint = scoring.quiz_fingerprint(signs)
+    version, _ = QuizVersion.objects.get_or_create(
+        fingerprint=fingerprint,
+        defaults={"rules": scoring.SCORING_RULES_VERSION, "signs": signs},
+    )
+    return version
 
 
 @transaction.atomic
@@ -93,11 +106,13 @@ def result_create(
     if resent is not None:
         return resent
 
+    version = quiz_version_current()
     try:
         with transaction.atomic():
             result = Result.objects.create(
                 owner=owner,
                 subject=subject,
+                version=version,
                 key=key,
                 overall=scores.overall,
                 anxious_side=scores.anxious_side,
@@ -267,14 +282,20 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     It matches the privacy page's list: the account, results with answers, the toolkit,
     failed sign-ins kept under the username, and the reader's signed-in sessions.
     """
-    results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
+    results = (
+        Result.objects.owned_by(user)
+        .order_by("created", "pk")
+        .select_related("version")
+        .prefetch_related("answers")
+    )
     saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
     return {
         "exported_at": timezone.now().isoformat(),
         "about": (
             "Everything Secure Base stores about your account. Scores run from 0 to 100, and "
             "higher means more secure; answers from 1 (not like me at all) to 5 (very much "
-            "like me)."
+            "like me). Each result names the quiz version it was scored with: its signs, the "
+            "side each speaks to, and the scoring rules."
         ),
         "scores": dict(scoring.MEASURES),
         "account": {
@@ -287,6 +308,7 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             {
                 "taken_at": result.created.isoformat(),
                 "subject": result.subject,
+                "quiz_version": result.version.as_data() if result.version else None,
                 "overall": result.overall,
                 "anxious_side": result.anxious_side,
                 "avoidant_side": result.avoidant_side,

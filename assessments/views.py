@@ -51,6 +51,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
     )
 
 
+@revalidated
+def how_we_score(request: HttpRequest) -> HttpResponse:
+    """The scoring key, generated from the published signs and the scoring module itself."""
+    return render(request, "assessments/how_we_score.html", presenters.scoring_key())
+
+
 # -- helpers -------------------------------------------------------------------------------
 
 
@@ -287,6 +293,8 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "histories": histories,
             "measures": scoring.MEASURES,
+            "notable_sign_steps": scoring.NOTABLE_SIGN_STEPS,
+            "notable_score_points": scoring.NOTABLE_SCORE_POINTS,
             "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
             "pending": session_results.get_pending(request.session),
         },

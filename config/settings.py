@@ -278,6 +278,10 @@ MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 SITE_NAME = "Secure Base"
 
+# Where "Leave quickly" takes a reader who must hide what they were reading: an everyday,
+# neutral page that looks unremarkable in a browser history.
+LEAVE_QUICKLY_URL = os.environ.get("LEAVE_QUICKLY_URL", "https://www.bbc.com/weather")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
