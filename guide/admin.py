@@ -32,6 +32,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -546,7 +547,8 @@ class NotedContentAdmin(ContentAdmin):
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
-        if obj.published and form.changed_for_readers():
+        # The list's own forms (order, published) carry no note: only the item's form does.
+        if obj.published and isinstance(form, ChangeNoteFields) and form.changed_for_readers():
             record_change(
                 obj,
                 editor=request.user,
@@ -648,7 +650,7 @@ class SectionAdmin(NotedContentAdmin):
     def review_status(self, section: Section) -> str:
         """The review date and reviewer, flagged when older than 12 months."""
         if section.last_reviewed is None:
-            return format_html('<strong class="review-due">Never reviewed: due</strong>')
+            return mark_safe('<strong class="review-due">Never reviewed: due</strong>')
         when = f"{section.last_reviewed:%Y-%m-%d}"
         who = f" by {section.reviewer.name}" if section.reviewer else ""
         if section.review_due():
@@ -663,8 +665,10 @@ class SectionAdmin(NotedContentAdmin):
         permissions=["change"],
     )
     def mark_reviewed(self, request, queryset) -> None:
-        form = ReviewActionForm(request.POST)
-        reviewer = form.cleaned_data.get("reviewer") if form.is_valid() else None
+        try:
+            reviewer = ReviewActionForm.base_fields["reviewer"].clean(request.POST.get("reviewer"))
+        except ValidationError:
+            reviewer = None
         if reviewer is None:
             self.message_user(
                 request,
@@ -791,7 +795,7 @@ class SupportResourceAdmin(ContentAdmin):
     @admin.display(description="Last checked", ordering="last_checked")
     def check_status(self, entry: SupportResource) -> str:
         if entry.last_checked is None:
-            return format_html('<strong class="review-due">Never checked: due</strong>')
+            return mark_safe('<strong class="review-due">Never checked: due</strong>')
         if entry.check_due():
             return format_html(
                 '<strong class="review-due">{}: due (over 6 months)</strong>',
