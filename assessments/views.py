@@ -142,6 +142,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
                         "they are not stored twice: here is that result.",
                     )
                 return redirect("assessments:result", pk=result.pk)
+            services.quiz_version_current()  # so the result can name its version
             session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")
         status = 400 if form.tampered else 200
@@ -304,7 +305,9 @@ def me(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
+    result = get_object_or_404(
+        Result.objects.owned_by(request.user).select_related("version"), pk=pk
+    )
     view = presenters.stored_result_view(result)
     return render(request, "assessments/result.html", {"view": view, "pending": False})
 
