@@ -85,7 +85,7 @@ def test_references_are_picked_by_searching_under_our_csp(watched_page, live_ser
     sign_in(page, live_server.url, make_editor())
 
     page.goto(live_server.url + "/admin/guide/section/")
-    page.get_by_role("link", name="Sources").click()
+    page.get_by_role("link", name="Sources", exact=True).click()
     page.locator(".field-references .select2-selection").click()
     page.locator(".select2-search__field").fill("hold")
     page.get_by_role("option", name=re.compile("Hold Me Tight")).click()

@@ -16,6 +16,7 @@ from assessments.models import QuizVersion
 from guide.changes import record_change
 from guide.models import Section, Sign, SupportResource
 from tests.browser.test_editor import sign_in
+from tests.browser.test_reader import STANDALONE_LINKS
 from tests.conftest import assert_accessible
 from tests.factories import make_editor, make_quiz, make_user, take_quiz
 
@@ -74,6 +75,8 @@ def test_the_new_pages_pass_axe_and_fit_a_phone(watched_page, live_server, loade
         assert page.locator("h1").count() == 1, url
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+        small = [t["text"] for t in page.evaluate(STANDALONE_LINKS) if t["height"] < 44]
+        assert small == [], f"{url}: links under 44px tall: {small}"
         assert_accessible(page)
 
 
