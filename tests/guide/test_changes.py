@@ -255,3 +255,17 @@ def test_the_feed_and_changes_pages_set_no_cookie(client):
         response = client.get(url)
         assert not response.cookies, url
         assert "public" in response["Cache-Control"], url
+
+
+def test_editors_can_reword_a_note_or_hide_it_as_a_minor_edit(editor_client, public):
+    section = make_section(slug="reworded")
+    note = record_change(section, note="Fixed the sentnce on repair.")
+    url = reverse("admin:guide_changenote_change", args=[note.pk])
+    assert editor_client.get(reverse("admin:guide_changenote_changelist")).status_code == 200
+    assert editor_client.get(reverse("admin:guide_changenote_add")).status_code == 403
+
+    editor_client.post(url, {"note": "Fixed the sentence on repair.", "_save": "Save"})
+    assert "Fixed the sentence on repair." in notes_page(public, section)
+
+    editor_client.post(url, {"note": "Fixed the sentence on repair.", "minor_edit": "on"})
+    assert "Fixed the sentence on repair." not in notes_page(public, section)
