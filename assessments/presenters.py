@@ -295,9 +295,14 @@ def scoring_key() -> dict:
     ]
     count = len(rows)
     fingerprint = scoring.quiz_fingerprint((sign.slug, sign.leaning) for sign in signs)
+    middle = (scoring.ANSWER_MIN + scoring.ANSWER_MAX) // 2
     examples = [
-        (label, value, scoring.scale([value] * count) if count else None)
-        for value, label in [(1, "Not like me at all"), (3, "Somewhat"), (5, "Very much")]
+        (
+            value_label(value, about_partner=False),
+            value,
+            scoring.scale([value] * count) if count else None,
+        )
+        for value in (scoring.ANSWER_MIN, middle, scoring.ANSWER_MAX)
     ]
     return {
         "signs": rows,
@@ -305,6 +310,8 @@ def scoring_key() -> dict:
         "anxious_count": sum(scoring.on_side(r.side, scoring.ANXIOUS) for r in rows),
         "avoidant_count": sum(scoring.on_side(r.side, scoring.AVOIDANT) for r in rows),
         "answer_min": scoring.ANSWER_MIN,
+        "min_label": value_label(scoring.ANSWER_MIN, about_partner=False),
+        "max_label": value_label(scoring.ANSWER_MAX, about_partner=False),
         "answer_max": scoring.ANSWER_MAX,
         "answer_span": scoring.ANSWER_MAX - scoring.ANSWER_MIN,
         "examples": examples,

@@ -73,9 +73,9 @@ def noise_reasoning(sign_count: int) -> list[str]:
         "mood, sleep, or what happened that morning, even when nothing deeper has changed. "
         "Research on self-report questionnaires finds this wobble everywhere, and it is "
         "largest for single questions.",
-        f"So a move of one step on a sign (from “Somewhat” to “Mostly”, say) is treated as "
-        f"normal variation: only a move of {NOTABLE_SIGN_STEPS} steps or more is called up "
-        "or down.",
+        "So a move of one step on a sign (from “Somewhat like me” to “Mostly like me”, "
+        "say) is treated as normal variation: only a move of "
+        f"{NOTABLE_SIGN_STEPS} steps or more is called up or down.",
         f"With {sign_count} signs, one step on one sign moves the overall score by about "
         f"{step:.1f} points. A move of less than {NOTABLE_SCORE_POINTS} points, about one "
         f"step on {signs_moving:.0f} signs, is treated as normal variation too; "

@@ -27,7 +27,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
 from django.views.decorators.cache import never_cache
 
 from guide import page_cache
@@ -425,5 +425,6 @@ def support_region(request: HttpRequest, region: str) -> HttpResponse:
             "groups": [group for group in groups if group["entries"]],
             "emergency": [e for e in entries if e.purpose == SupportPurpose.EMERGENCY],
             "abuse_gaps": gaps,
+            "abuse_gaps_text": get_text_list(gaps, "and"),
         },
     )

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from assessments import scoring, services
+from assessments.forms import value_label
 from assessments.models import Subject
 from guide.models import Sign
 
@@ -73,8 +74,14 @@ def test_the_formula_and_bands_are_the_scoring_modules_own(client, quiz):
 
     span = scoring.ANSWER_MAX - scoring.ANSWER_MIN
     assert f"score = 100 × (average rating − {scoring.ANSWER_MIN}) ÷ {span}" in html
-    for value, label in [(1, "Not like me at all"), (3, "Somewhat"), (5, "Very much")]:
+    for value, label in [
+        (1, "Not like me at all"),
+        (3, "Somewhat like me"),
+        (5, "Very much like me"),
+    ]:
+        assert value_label(value, about_partner=False) == label
         assert f"“{label}” scores {scoring.scale([value] * 15)}" in html
+    assert "rated from 1 (“Not like me at all”) to 5 (“Very much like me”)" in html
     for band in scoring.overall_bands():
         assert f'<th scope="row">{band.low}–{band.high}</th><td>{band.meaning}</td>' in html
         assert scoring.overall_meaning(band.low).headline == band.meaning

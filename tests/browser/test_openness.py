@@ -243,7 +243,7 @@ def test_an_editor_changes_a_signs_side_publishes_a_noted_change_and_adds_a_help
 
     # A line for Scotland closes its gap on the UK page.
     page.goto(base + "/support/uk/")
-    expect(page.get_by_text("Scotland, Wales, Northern Ireland have their own")).to_be_visible()
+    expect(page.get_by_text("Scotland, Wales and Northern Ireland have their own")).to_be_visible()
     page.goto(base + "/admin/guide/supportresource/add/")
     page.get_by_label("Name").fill("A Scottish helpline")
     page.get_by_label("Region").select_option("uk")
@@ -257,5 +257,5 @@ def test_an_editor_changes_a_signs_side_publishes_a_noted_change_and_adds_a_help
     assert SupportResource.objects.filter(area="Scotland", published=True).exists()
     page.goto(base + "/support/uk/")
     expect(page.get_by_role("heading", name=re.compile("A Scottish helpline"))).to_be_visible()
-    expect(page.get_by_text("Wales, Northern Ireland have their own")).to_be_visible()
+    expect(page.get_by_text("Wales and Northern Ireland have their own")).to_be_visible()
     assert QuizVersion.objects.count() == 0  # versions are made by results, not by edits

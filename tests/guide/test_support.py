@@ -74,7 +74,7 @@ def test_the_uk_page_lists_its_lines_and_leaves_a_clear_gap_for_the_other_nation
     assert "Samaritans" in html and '<a href="tel:116123">116 123</a>' in html
     assert "National Domestic Abuse Helpline" in html and "(England)" in html
     assert '<a href="tel:08082000247">0808 2000 247</a>' in html
-    assert "Scotland, Wales, Northern Ireland have their own domestic abuse helplines" in html
+    assert "Scotland, Wales and Northern Ireland have their own domestic abuse helplines" in html
     assert "not confirmed yet" in html
 
 
@@ -86,7 +86,7 @@ def test_an_editor_adding_a_nations_line_closes_its_gap(client, guide):
     html = client.get("/support/uk/").content.decode()
 
     assert "A Scottish line" in html
-    assert "Wales, Northern Ireland have their own domestic abuse helplines" in html
+    assert "Wales and Northern Ireland have their own domestic abuse helplines" in html
 
 
 @pytest.mark.parametrize(
