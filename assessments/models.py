@@ -26,6 +26,41 @@ class Subject(models.TextChoices):
     PARTNER = "partner", "Someone I'm dating or my partner"
 
 
+class QuizVersion(models.Model):
+    """One version of the signs quiz: its signs with their sides, and the scoring rules.
+
+    Made the first time a result is stored against it (:func:`services.quiz_version_current`),
+    so an editor changing a sign's side, adding or retiring a sign, or a release changing the
+    scoring rules makes a new version with no step to remember. Rewording a sign does not:
+    the reader rated the same thing.
+    """
+
+    fingerprint = models.CharField(max_length=16, unique=True, editable=False)
+    rules = models.PositiveSmallIntegerField(help_text="scoring.SCORING_RULES_VERSION")
+    # [[slug, side], ...] sorted by slug: what the fingerprint was made from.
+    signs = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"Quiz version {self.number}"
+
+    @property
+    def number(self) -> int:
+        return self.pk
+
+    def as_data(self) -> dict:
+        return {
+            "number": self.number,
+            "fingerprint": self.fingerprint,
+            "scoring_rules": self.rules,
+            "signs": [{"sign": slug, "side": side} for slug, side in self.signs],
+            "first_used": self.created.isoformat(),
+        }
+
+
 class ResultQuerySet(models.QuerySet):
     def owned_by(self, user) -> ResultQuerySet:
         """The only way views look results up: anything else is another reader's."""
@@ -45,6 +80,9 @@ class Result(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_results"
     )
     subject = models.CharField(max_length=10, choices=Subject, default=Subject.SELF)
+    version = models.ForeignKey(
+        QuizVersion, on_delete=models.PROTECT, related_name="results", null=True, blank=True
+    )
     overall = models.PositiveSmallIntegerField()
     anxious_side = models.PositiveSmallIntegerField(null=True, blank=True)
     avoidant_side = models.PositiveSmallIntegerField(null=True, blank=True)

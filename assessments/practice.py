@@ -196,7 +196,7 @@ def plan_start(*, owner: AbstractBaseUser, result_id: int) -> Plan:
 
     Raises :class:`PlanError` when the result is about a partner, or a plan is under way.
     """
-    result = Result.objects.owned_by(owner).filter(pk=result_id).first()
+    result = Result.objects.owned_by(owner).filter(pk=result_id).select_related("version").first()
     if result is None:
         raise Result.DoesNotExist(result_id)
     if result.subject != Subject.SELF:

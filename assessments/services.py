@@ -20,6 +20,7 @@ from assessments.models import (
     Answer,
     Plan,
     PracticeEntry,
+    QuizVersion,
     ReaderSession,
     ReaderSettings,
     ReminderSent,
@@ -53,6 +54,19 @@ class UnknownSigns(Exception):
 def quiz_signs() -> list[Sign]:
     """The signs the quiz asks about, in the guide's order."""
     return list(Sign.objects.published().order_by("order", "pk"))
+
+
+def quiz_version_current() -> QuizVersion:
+    """The version of the quiz as published now, made the first time it is asked for."""
+    signs = sorted(
+        [slug, leaning] for slug, leaning in Sign.objects.published().values_list("slug", "leaning")
+    )
+    fingerprint = scoring.quiz_fingerprint(signs)
+    version, _ = QuizVersion.objects.get_or_create(
+        fingerprint=fingerprint,
+        defaults={"rules": scoring.SCORING_RULES_VERSION, "signs": signs},
+    )
+    return version
 
 
 @transaction.atomic
@@ -105,11 +119,13 @@ def result_create(
     if resent is not None:
         return resent
 
+    version = quiz_version_current()
     try:
         with transaction.atomic():
             result = Result.objects.create(
                 owner=owner,
                 subject=subject,
+                version=version,
                 key=key,
                 overall=scores.overall,
                 anxious_side=scores.anxious_side,
@@ -279,14 +295,20 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     It matches the privacy page's list: the account, results with answers, the toolkit,
     failed sign-ins kept under the username, and the reader's signed-in sessions.
     """
-    results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
+    results = (
+        Result.objects.owned_by(user)
+        .order_by("created", "pk")
+        .select_related("version")
+        .prefetch_related("answers")
+    )
     saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
     return {
         "exported_at": timezone.now().isoformat(),
         "about": (
             "Everything Secure Base stores about your account. Scores run from 0 to 100, and "
             "higher means more secure; answers from 1 (not like me at all) to 5 (very much "
-            "like me)."
+            "like me). Each result names the quiz version it was scored with: its signs, the "
+            "side each speaks to, and the scoring rules."
         ),
         "scores": dict(scoring.MEASURES),
         "account": {
@@ -299,6 +321,7 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             {
                 "taken_at": result.created.isoformat(),
                 "subject": result.subject,
+                "quiz_version": result.version.as_data() if result.version else None,
                 "overall": result.overall,
                 "anxious_side": result.anxious_side,
                 "avoidant_side": result.avoidant_side,
@@ -345,6 +368,7 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
         "plans": [
             {
                 "status": plan.status,
+                "created_at": plan.created.isoformat(),
                 "started_on": plan.started_on.isoformat(),
                 "paused_on": _iso(plan.paused_on),
                 "ended_at": _iso(plan.ended),
@@ -358,6 +382,7 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
                         "sign_text": week.sign_text,
                         "reflection_prompt": week.prompt_text,
                         "reading": week.reading_title,
+                        "reading_url": week.reading_url,
                     }
                     for week in plan.weeks.all()
                 ],
@@ -371,8 +396,10 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
                 "strategy_title": entry.strategy_title,
                 "situation": entry.situation,
                 "how_it_went": entry.get_outcome_display() if entry.outcome else None,
+                "how_it_went_on_the_scale_1_to_5": entry.outcome,
                 "note": entry.note,
                 "created_at": entry.created.isoformat(),
+                "updated_at": entry.updated.isoformat(),
             }
             for entry in PracticeEntry.objects.owned_by(user).order_by("date", "pk")
         ],
@@ -387,6 +414,7 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
                 "repaired": entry.get_repaired_display(),
                 "next_time": entry.next_time,
                 "created_at": entry.created.isoformat(),
+                "updated_at": entry.updated.isoformat(),
             }
             for entry in RepairEntry.objects.owned_by(user).order_by("date", "pk")
         ],
@@ -397,9 +425,12 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
                 "confirmed_at": _iso(reminder.confirmed),
                 "weekday": reminder.get_weekday_display(),
                 "hour": reminder.hour,
+                "schedule_set_at": reminder.schedule_set.isoformat(),
+                "created_at": reminder.created.isoformat(),
                 "weeks_queued": [
                     {
                         "iso_week": f"{sent.iso_year}-W{sent.iso_week:02d}",
+                        "queued_at": _iso(sent.queued),
                         "sent_at": _iso(sent.sent),
                     }
                     for sent in ReminderSent.objects.owned_by(user).order_by("iso_year", "iso_week")

@@ -13,6 +13,7 @@ T = "assessments/account/"
 
 urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
+    path("how-we-score/", views.how_we_score, name="how-we-score"),
     # The quiz
     path("quiz/", views.quiz, name="quiz"),
     path("quiz/result/", views.quiz_result, name="quiz-result"),

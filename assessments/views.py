@@ -52,6 +52,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
     )
 
 
+@revalidated
+def how_we_score(request: HttpRequest) -> HttpResponse:
+    """The scoring key, generated from the published signs and the scoring module itself."""
+    return render(request, "assessments/how_we_score.html", presenters.scoring_key())
+
+
 # -- helpers -------------------------------------------------------------------------------
 
 
@@ -137,6 +143,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
                         "they are not stored twice: here is that result.",
                     )
                 return redirect("assessments:result", pk=result.pk)
+            services.quiz_version_current()  # so the result can name its version
             session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")
         status = 400 if form.tampered else 200
@@ -289,6 +296,8 @@ def me(request: HttpRequest) -> HttpResponse:
         {
             "histories": histories,
             "measures": scoring.MEASURES,
+            "notable_sign_steps": scoring.NOTABLE_SIGN_STEPS,
+            "notable_score_points": scoring.NOTABLE_SCORE_POINTS,
             "toolkit_count": space.toolkit_count,
             "space": space,
             "pending": session_results.get_pending(request.session),
@@ -299,7 +308,9 @@ def me(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
+    result = get_object_or_404(
+        Result.objects.owned_by(request.user).select_related("version"), pk=pk
+    )
     view = presenters.stored_result_view(result)
     return render(request, "assessments/result.html", {"view": view, "pending": False})
 

@@ -299,6 +299,10 @@ SITE_URL = os.environ.get("SITE_URL") or (
     f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
 )
 
+# Where "Leave quickly" takes a reader who must hide what they were reading: an everyday,
+# neutral page that looks unremarkable in a browser history.
+LEAVE_QUICKLY_URL = os.environ.get("LEAVE_QUICKLY_URL", "https://www.bbc.com/weather")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -224,8 +224,8 @@ def test_the_anonymous_result_page_stays_within_its_query_budget(
     client, quiz, django_assert_max_num_queries
 ):
     client.post(QUIZ, quiz.post_data(2, key=uuid.uuid4()))
-    # session, chapters, signs, their strategies
-    with django_assert_max_num_queries(4):
+    # session, chapters, signs, their strategies, today's signs and sides, the quiz version
+    with django_assert_max_num_queries(6):
         assert client.get(RESULT).status_code == 200
 
 
