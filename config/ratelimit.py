@@ -171,7 +171,7 @@ class Limit:
     what: str
 
 
-SIGN_UP = Limit("sign-up", 10, 3600, "creating accounts")
+SIGN_UP = Limit("sign-up", 10, 3600, "sign-ups")
 PASSWORD_RESET = Limit("password-reset", 3, 3600, "password reset requests")
 PASSWORD_RESET_EMAIL = Limit("password-reset-email", 3, 3600, "reset emails to one address")
 SEARCH = Limit("search", 60, 60, "searches")

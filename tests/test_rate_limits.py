@@ -43,7 +43,7 @@ def test_ten_sign_ups_an_hour_per_address_then_a_clear_429(db):
     assert "no-store" in response["Cache-Control"]
     html = response.content.decode()
     assert "<h1>Please wait a little before trying again</h1>" in html
-    assert "more creating accounts from your network" in html
+    assert "more sign-ups from your network" in html
     assert "nothing was changed" in html
     assert not User.objects.filter(username="flood-10").exists()
     # Reading the sign-up page is not counted, and another network signs up as usual.

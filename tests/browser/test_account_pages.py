@@ -171,3 +171,26 @@ def test_the_pause_on_password_checks_is_clear_and_accessible(watched_page, live
     expect(page.get_by_text("Nothing was changed or deleted")).to_be_visible()
     assert_accessible(page)
     forget_status_errors(page, {400, 429})
+
+
+def test_the_pause_for_new_browsers_is_clear_and_accessible(watched_page, live_server, settings):
+    from config import ratelimit
+
+    user = make_user("much-guessed")
+    for _ in range(settings.SIGN_IN_ACCOUNT_LIMIT):
+        ratelimit.hit("sign-in-account", user.username, per=3600)
+    page = watched_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.raw_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(
+            r"^Signing in to this account on a new browser is paused until \d{1,2}:\d\d [AP]M UTC$"
+        )
+    )
+    expect(
+        page.get_by_text("A browser where you have signed in to your account before")
+    ).to_be_visible()
+    assert_accessible(page)
+    forget_status_errors(page, {429})
