@@ -117,13 +117,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a small group: every transaction takes the write lock when it begins (a
+    # deferred one that reads, then writes, fails at once with "database is locked" when
+    # another process writes); readers never wait on the writer (WAL); writers queue for up
+    # to 20 s rather than fail.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
-# Cache: Redis shared by every app server when REDIS_URL is set.
+# Cache: Redis shared by every app server when REDIS_URL is set. An outage only makes the site
+# slower (config/cache.py): reads miss, writes are dropped, and a hanging Redis costs a request
+# at most 100 ms.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
         }
     }
 else:
