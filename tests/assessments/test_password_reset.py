@@ -109,3 +109,18 @@ def test_the_email_limit_ignores_case_and_spaces(db):
         Client(REMOTE_ADDR=f"10.3.3.{n + 1}").post(RESET, {"email": typed})
     Client(REMOTE_ADDR="10.3.3.9").post(RESET, {"email": "cased@EXAMPLE.ORG"})
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_mails_the_reset_link_through_smtp(smtp_server, real_task_queue):
+    make_user("by-smtp", email="smtp@example.org")
+    Client(REMOTE_ADDR="10.3.4.1").post(RESET, {"email": "smtp@example.org"})
+    Client(REMOTE_ADDR="10.3.4.2").post(RESET, {"email": "nobody@example.org"})
+    assert smtp_server.messages == [], "nothing is sent until the worker takes the task"
+
+    real_task_queue.run()
+
+    [message] = smtp_server.messages
+    assert smtp_server.recipients == [["smtp@example.org"]]
+    assert message["Subject"] == "Reset your Secure Base password"
+    assert re.search(r"http://testserver/accounts/reset/\S+/\S+/", message.get_content())
