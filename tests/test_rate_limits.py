@@ -94,16 +94,18 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_readers_address(db, setting
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.1"
     for n in range(60):
-        reader = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=f"6.6.6.6, 203.0.113.{n + 1}")
+        reader = Client(
+            REMOTE_ADDR=proxy, headers={"x-forwarded-for": f"6.6.6.6, 203.0.113.{n + 1}"}
+        )
         assert search(reader).status_code == 200
     # All came through one proxy, each from its own address: a new reader is not held up...
-    assert search(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.200")).status_code == (
-        200
-    )
+    assert search(
+        Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "203.0.113.200"})
+    ).status_code == (200)
     # ...and a forged left-hand entry does not buy a fresh count.
     for _ in range(59):
-        search(Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.200"))
-    flood = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.200")
+        search(Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "1.2.3.4, 203.0.113.200"}))
+    flood = Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "9.9.9.9, 203.0.113.200"})
     assert search(flood).status_code == 429
 
 

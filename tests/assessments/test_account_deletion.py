@@ -87,10 +87,13 @@ def give_everything(quiz, user, browser: str) -> Client:
         )
     saved = services.strategy_save(owner=user, strategy=quiz.strategies[0])
     services.note_update(saved=saved, note=f"My private note {user.username}")
-    Client(HTTP_USER_AGENT=browser, REMOTE_ADDR="10.9.9.9").post(
+    Client(headers={"user-agent": browser}, REMOTE_ADDR="10.9.9.9").post(
         "/accounts/login/", {"username": user.username, "password": "a-wrong-guess"}
     )
-    here, elsewhere = Client(HTTP_USER_AGENT=browser), Client(HTTP_USER_AGENT=browser)
+    here, elsewhere = (
+        Client(headers={"user-agent": browser}),
+        Client(headers={"user-agent": browser}),
+    )
     # The other browser also holds quiz answers taken before signing in, not yet kept.
     elsewhere.post("/quiz/", quiz.post_data(3, key=uuid.uuid4()))
     for client in (here, elsewhere):
@@ -105,7 +108,7 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
     here = give_everything(quiz, leaving, BROWSER)
     give_everything(quiz, staying, "Other-Browser/1.0")
     # A wrong password leaves no row anywhere: it is only a short-lived count in the cache.
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
     assert sessions_signed_in_as(leaving.pk) == 2
@@ -139,7 +142,7 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
 
 def test_wrong_passwords_leave_no_record_of_the_reader_in_any_table(reader):
     before = table_counts()
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.1.2.3").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.1.2.3").post(
         "/accounts/login/", {"username": reader.username, "password": "a-wrong-guess"}
     )
     assert table_counts() == before
@@ -231,7 +234,7 @@ def test_the_export_holds_every_row_that_deleting_the_account_removes(quiz):
     staying = make_user("staying-reader", email="stay@example.org")
     here = give_everything(quiz, leaving, BROWSER)
     give_everything(quiz, staying, "Other-Browser/1.0")
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
     exported = records(json.loads(here.get("/me/export/").content))
