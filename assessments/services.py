@@ -16,7 +16,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Answer, ReaderSession, Result, SavedStrategy, Subject
+from assessments.models import (
+    Answer,
+    Plan,
+    PracticeEntry,
+    ReaderSession,
+    ReaderSettings,
+    ReminderSent,
+    ReminderSubscription,
+    RepairEntry,
+    Result,
+    SavedStrategy,
+    Subject,
+)
 from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
@@ -287,16 +299,102 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             for item in saved
         ],
         "sessions": _sessions(user),
+        **_practice_export(user),
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
+    """The reader's practice: settings, plans with their weeks, both logs, reminders."""
+    settings = ReaderSettings.objects.owned_by(user).first()
+    reminder = ReminderSubscription.objects.owned_by(user).first()
+    plans = Plan.objects.owned_by(user).order_by("created", "pk").prefetch_related("weeks")
+    return {
+        "settings": {"time_zone": settings.time_zone if settings else "UTC"},
+        "plans": [
+            {
+                "status": plan.status,
+                "started_on": plan.started_on.isoformat(),
+                "paused_on": _iso(plan.paused_on),
+                "ended_at": _iso(plan.ended),
+                "from_result_taken_at": _iso(plan.result.created) if plan.result else None,
+                "weeks": [
+                    {
+                        "week": week.number,
+                        "strategy": week.strategy_slug,
+                        "strategy_title": week.strategy_title,
+                        "sign": week.sign_slug,
+                        "sign_text": week.sign_text,
+                        "reflection_prompt": week.prompt_text,
+                        "reading": week.reading_title,
+                    }
+                    for week in plan.weeks.all()
+                ],
+            }
+            for plan in plans.select_related("result")
+        ],
+        "practice_entries": [
+            {
+                "date": entry.date.isoformat(),
+                "strategy": entry.strategy_slug,
+                "strategy_title": entry.strategy_title,
+                "situation": entry.situation,
+                "how_it_went": entry.get_outcome_display() if entry.outcome else None,
+                "note": entry.note,
+                "created_at": entry.created.isoformat(),
+            }
+            for entry in PracticeEntry.objects.owned_by(user).order_by("date", "pk")
+        ],
+        "repair_entries": [
+            {
+                "date": entry.date.isoformat(),
+                "what_happened": entry.what_happened,
+                "feelings": entry.feeling_labels,
+                "feelings_in_my_words": entry.feelings_other,
+                "repair_script": entry.script_slug,
+                "repair_script_title": entry.script_title,
+                "repaired": entry.get_repaired_display(),
+                "next_time": entry.next_time,
+                "created_at": entry.created.isoformat(),
+            }
+            for entry in RepairEntry.objects.owned_by(user).order_by("date", "pk")
+        ],
+        "reminders": (
+            {
+                "email": reminder.email,
+                "status": reminder.status,
+                "confirmed_at": _iso(reminder.confirmed),
+                "weekday": reminder.get_weekday_display(),
+                "hour": reminder.hour,
+                "weeks_queued": [
+                    {
+                        "iso_week": f"{sent.iso_year}-W{sent.iso_week:02d}",
+                        "sent_at": _iso(sent.sent),
+                    }
+                    for sent in ReminderSent.objects.owned_by(user).order_by("iso_year", "iso_week")
+                ],
+            }
+            if reminder
+            else None
+        ),
     }
 
 
 @transaction.atomic
 def account_delete(*, user: AbstractBaseUser) -> None:
-    """Delete the account and everything in it: results, answers, toolkit, notes.
+    """Delete the account and everything in it: results, answers, toolkit, notes, plans,
+    practice and repair entries, reminder settings and queued reminders.
 
     The reader's sessions on every browser go too (signed out everywhere, with any quiz
     answers they held), so nothing of the reader is left behind.
     """
+    # Queued reminders go first: the worker, finding no row, sends nothing.
+    for model in (ReminderSent, ReminderSubscription, PracticeEntry, RepairEntry, Plan):
+        model.objects.filter(owner=user).delete()
+    ReaderSettings.objects.filter(owner=user).delete()
     Result.objects.filter(owner=user).delete()
     SavedStrategy.objects.filter(owner=user).delete()
     ReaderSession.objects.filter(user_id=user.pk).delete()

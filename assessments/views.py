@@ -28,7 +28,7 @@ from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from assessments import devices, presenters, scoring, services, throttling
+from assessments import devices, practice, presenters, scoring, services, throttling
 from assessments import pending as session_results
 from assessments.forms import (
     FIELD_PREFIX,
@@ -349,13 +349,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     histories = presenters.history_for(request.user)
+    space = practice.space_summary(request.user)
     return render(
         request,
         "assessments/me.html",
         {
             "histories": histories,
             "measures": scoring.MEASURES,
-            "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
+            "toolkit_count": space.toolkit_count,
+            "space": space,
             "pending": session_results.get_pending(request.session),
         },
     )

@@ -278,6 +278,11 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 SITE_NAME = "Secure Base"
+# The site's address as readers reach it: links in emails sent from the task worker or a
+# command, where there is no request to take the host from.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
 
 LOGGING = {
     "version": 1,

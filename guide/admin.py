@@ -52,7 +52,7 @@ from guide.history import (
     text_diff,
 )
 from guide.markdown import RESERVED_IDS
-from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.models import FAQ, Reference, ReflectionPrompt, Section, Sign, Strategy, Therapy
 from guide.reader_data import reader_references
 from guide.validators import checked_render, validate_markdown
 
@@ -554,3 +554,15 @@ class FAQAdmin(ContentAdmin):
     list_display = ["question", "order", "published", "updated"]
     search_fields = ["question", "answer"]
     prepopulated_fields = {"slug": ["question"]}
+
+
+@admin.register(ReflectionPrompt)
+class ReflectionPromptAdmin(ContentAdmin):
+    """Prompts a plan offers for a week, per sign: two or three each keep plans varied."""
+
+    list_display = ["__str__", "sign", "order", "published", "updated"]
+    list_filter = ["published", "sign"]
+    list_select_related = ["sign"]
+    search_fields = ["text", "sign__text"]
+    autocomplete_fields = ["sign"]
+    prepopulated_fields = {"slug": ["text"]}

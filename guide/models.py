@@ -388,3 +388,31 @@ def item_url(item: Content) -> str:
     """An item's place in the guide in one query (admin's "view on site", one-off links)."""
     sections = Section.objects.filter(component=item.shown_in).only(*Chapters.FIELDS)
     return Chapters(sections).url_for(item) or reverse("guide:home")
+
+
+class ReflectionPrompt(Content):
+    """A question a reader sits with for a week of practice, written for one sign.
+
+    A plan's week offers a prompt for the growth edge it works on. Plans keep a copy of the
+    wording they were given, so editors can reword or retire a prompt freely.
+    """
+
+    sign = models.ForeignKey(Sign, on_delete=models.CASCADE, related_name="reflection_prompts")
+    text = MarkdownxField(
+        max_length=1_000,
+        help_text="One or two sentences, in the guide's voice: an invitation, never a test.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Content.Meta):
+        ordering = ["sign__order", "order", "pk"]
+
+    def __str__(self) -> str:
+        return strip_tags(self.text)[:80]
+
+    shown_in = ChapterComponent.SIGNS
+
+    def get_absolute_url(self) -> str:
+        """Prompts appear in readers' plans only; in the guide, their sign is where they live."""
+        return self.sign.get_absolute_url()

@@ -95,7 +95,15 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
     group = Group.objects.get(name=EDITORS_GROUP)
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    guide_models = ["section", "sign", "strategy", "therapy", "faq", "reference"]
+    guide_models = [
+        "section",
+        "sign",
+        "strategy",
+        "therapy",
+        "faq",
+        "reference",
+        "reflectionprompt",
+    ]
     expected = {
         ("guide", f"{action}_{prefix}{model}")
         for model in guide_models
@@ -176,7 +184,7 @@ def test_the_editors_group_comes_back_after_a_database_flush():
     call_command("migrate", verbosity=0)
 
     group = Group.objects.get(name=EDITORS_GROUP)
-    assert group.permissions.count() == 56
+    assert group.permissions.count() == 64  # 7 types, their histories and 2 link histories, x4
     assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
 
 
@@ -202,4 +210,4 @@ def test_every_migrate_gives_editors_the_guide_permissions_they_lack_and_takes_n
     assert set(new_permissions) <= granted
     assert Permission.objects.get(codename="change_section") in granted
     assert extra in granted  # never removed
-    assert len(granted) == 56 + len(new_permissions) + 1
+    assert len(granted) == 64 + len(new_permissions) + 1

@@ -151,3 +151,23 @@ def test_the_article_is_by_the_team_and_a_named_reviewer_is_a_person(public):
         assert data["author"] == {"@type": "Organization", "name": "Secure Base editorial team"}
     assert "editor" not in team
     assert person["editor"] == {"@type": "Person", "name": "Dr Rosa Kim"}
+
+
+def test_reflection_prompts_are_edited_with_the_markdown_preview_and_start_as_drafts(client):
+    from guide.models import ReflectionPrompt
+    from tests.factories import make_editor, make_sign
+
+    sign = make_sign()
+    ReflectionPrompt.objects.create(slug="a-prompt", sign=sign, text="What did you *notice*?")
+    editor = make_editor()
+    client.force_login(editor)
+
+    add = client.get("/admin/guide/reflectionprompt/add/").content.decode()
+    assert "markdownx" in add and "js/admin-markdown.js" in add
+    assert 'name="published"' in add and 'name="published" checked' not in add
+    listing = client.get("/admin/guide/reflectionprompt/").content.decode()
+    assert "What did you *notice*?" in listing
+    history = client.get(
+        f"/admin/guide/reflectionprompt/{ReflectionPrompt.objects.get().pk}/history/"
+    )
+    assert history.status_code == 200

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 
-from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.models import FAQ, Reference, ReflectionPrompt, Section, Sign, Strategy, Therapy
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,8 @@ def load(**options) -> str:
 def test_an_empty_database_gets_the_whole_guide():
     output = load()
 
-    assert "Loaded 55 guide items" in output
+    assert "Loaded 85 guide items" in output
+    assert ReflectionPrompt.objects.count() == 30
     assert Section.objects.count() == 11
     assert Sign.objects.count() == 15
     assert Strategy.objects.count() == 12
@@ -137,3 +138,28 @@ def test_a_link_in_a_type_that_is_skipped_cannot_stop_an_empty_type_loading():
     assert "Loaded 4 guide items" in output
     assert Therapy.objects.count() == 4
     assert not Strategy.objects.filter(slug="physiological-sigh").exists()
+
+
+def test_reflection_prompts_reach_a_database_that_already_holds_the_guide():
+    load()
+    ReflectionPrompt.objects.all().delete()  # as before prompts existed
+    section = Section.objects.get(slug="what-is-secure-attachment")
+    section.title = "Edited by an editor"
+    section.save()
+
+    output = load()
+
+    assert "Loaded 30 guide items" in output and "reflection prompts" in output
+    section.refresh_from_db()
+    assert section.title == "Edited by an editor"
+
+
+def test_every_sign_ships_two_or_three_published_reflection_prompts():
+    load()
+
+    for sign in Sign.objects.prefetch_related("reflection_prompts"):
+        prompts = list(sign.reflection_prompts.all())
+        assert 2 <= len(prompts) <= 3, sign.slug
+        assert all(prompt.published and prompt.text.endswith(("?", ".")) for prompt in prompts)
+    first = ReflectionPrompt.objects.get(slug="no-fear-of-abandonment-1")
+    assert [v.history_type for v in first.history.all()] == ["+"]

@@ -13,7 +13,7 @@ TABLES = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("assessments", "0002_reader_sessions")]
+    dependencies = [("assessments", "0003_practice_and_reminders")]
 
     operations = [
         migrations.RunSQL(
