@@ -239,34 +239,6 @@ def note_update(*, saved: SavedStrategy, note: str) -> SavedStrategy:
     return saved
 
 
-def _failed_sign_ins(username: str) -> list[dict[str, Any]]:
-    """The throttling records kept under the username: where from, which browser, when."""
-    from axes.models import AccessAttempt, AccessFailureLog
-
-    attempts = AccessAttempt.objects.filter(username=username).order_by("attempt_time", "pk")
-    # Only when AXES_ENABLE_ACCESS_FAILURE_LOG is on (it is off here) do these rows exist.
-    logged = AccessFailureLog.objects.filter(username=username).order_by("attempt_time", "pk")
-    return [
-        {
-            "last_failure_at": attempt.attempt_time.isoformat(),
-            "failures": attempt.failures_since_start,
-            "address": attempt.ip_address,
-            "browser": attempt.user_agent,
-            "page": attempt.path_info,
-        }
-        for attempt in attempts
-    ] + [
-        {
-            "last_failure_at": failure.attempt_time.isoformat(),
-            "failures": 1,
-            "address": failure.ip_address,
-            "browser": failure.user_agent,
-            "page": failure.path_info,
-        }
-        for failure in logged
-    ]
-
-
 def _sessions(user: AbstractBaseUser) -> list[dict[str, Any]]:
     """The reader's signed-in sessions: when each ends, and any quiz answers not yet kept."""
     sessions = []
@@ -293,7 +265,8 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     """Everything stored about a reader, as plain data for a JSON download.
 
     It matches the privacy page's list: the account, results with answers, the toolkit,
-    failed sign-ins kept under the username, and the reader's signed-in sessions.
+    and the reader's signed-in sessions. (Counts of wrong passwords are not stored with
+    the account: they are hashed, short-lived counters in the cache.)
     """
     results = (
         Result.objects.owned_by(user)
@@ -348,7 +321,6 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             }
             for item in saved
         ],
-        "failed_sign_ins": _failed_sign_ins(user.get_username()),
         "sessions": _sessions(user),
         **_practice_export(user),
     }
@@ -447,20 +419,14 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     """Delete the account and everything in it: results, answers, toolkit, notes, plans,
     practice and repair entries, reminder settings and queued reminders.
 
-    The records of failed sign-ins under this username go too, and the reader's sessions
-    on every browser (signed out everywhere, with any quiz answers they held), so nothing
-    of the reader is left behind.
+    The reader's sessions on every browser go too (signed out everywhere, with any quiz
+    answers they held), so nothing of the reader is left behind.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    username = user.get_username()
     # Queued reminders go first: the worker, finding no row, sends nothing.
     for model in (ReminderSent, ReminderSubscription, PracticeEntry, RepairEntry, Plan):
         model.objects.filter(owner=user).delete()
     ReaderSettings.objects.filter(owner=user).delete()
     Result.objects.filter(owner=user).delete()
     SavedStrategy.objects.filter(owner=user).delete()
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username=username).delete()
     ReaderSession.objects.filter(user_id=user.pk).delete()
     user.delete()

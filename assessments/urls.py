@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
-from django.views.decorators.cache import never_cache
+from django.urls import path
 
 from assessments import practice_views as practice
 from assessments import views
@@ -35,14 +34,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        never_cache(
-            auth_views.PasswordResetView.as_view(
-                template_name=T + "password_reset_form.html",
-                email_template_name=T + "password_reset_email.txt",
-                subject_template_name=T + "password_reset_subject.txt",
-                success_url=reverse_lazy("assessments:password-reset-done"),
-            )
-        ),
+        views.PasswordResetView.as_view(template_name=T + "password_reset_form.html"),
         name="password-reset",
     ),
     path(

@@ -30,6 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, get_text_list
 from django.views.decorators.cache import never_cache
 
+from config import ratelimit
 from guide import page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
@@ -267,6 +268,11 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _searches(request: HttpRequest) -> bool:
+    return "q" in request.GET
+
+
+@ratelimit.rate_limited(ratelimit.SEARCH, when=_searches)
 @revalidated
 def search(request: HttpRequest) -> HttpResponse:
     # Control characters (a NUL byte, say) mean nothing to a reader and PostgreSQL refuses them.

@@ -128,6 +128,36 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+class LimitsClock:
+    """The clock every limit reads (``config.ratelimit.clock``), moved by hand in tests."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def limits_clock(monkeypatch) -> Iterator[LimitsClock]:
+    """Each test starts with no counts, one second into a clock hour that only it moves, so
+    no test ever straddles a limit's window by chance."""
+    import time
+
+    from django.core.cache import cache
+
+    from config import ratelimit
+
+    cache.clear()
+    clock = LimitsClock((time.time() // 3600) * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    yield clock
+    cache.clear()
+
+
 # -- mail and the task queue, for real ------------------------------------------------------------
 
 

@@ -12,7 +12,6 @@ import uuid
 from datetime import date
 
 import pytest
-from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -98,10 +97,13 @@ def give_everything(quiz, user, browser: str) -> Client:
     saved = services.strategy_save(owner=user, strategy=quiz.strategies[0])
     services.note_update(saved=saved, note=f"My private note {user.username}")
     give_practice(quiz, user)
-    Client(HTTP_USER_AGENT=browser, REMOTE_ADDR="10.9.9.9").post(
+    Client(headers={"user-agent": browser}, REMOTE_ADDR="10.9.9.9").post(
         "/accounts/login/", {"username": user.username, "password": "a-wrong-guess"}
     )
-    here, elsewhere = Client(HTTP_USER_AGENT=browser), Client(HTTP_USER_AGENT=browser)
+    here, elsewhere = (
+        Client(headers={"user-agent": browser}),
+        Client(headers={"user-agent": browser}),
+    )
     # The other browser also holds quiz answers taken before signing in, not yet kept.
     elsewhere.post("/quiz/", quiz.post_data(3, key=uuid.uuid4()))
     for client in (here, elsewhere):
@@ -146,12 +148,10 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
     staying = make_user("staying-reader", email="stay@example.org")
     here = give_everything(quiz, leaving, BROWSER)
     give_everything(quiz, staying, "Other-Browser/1.0")
-    # Throttling records are per username and per address: a successful sign-in cleared
-    # the leaving reader's failure, so record one that stays until the account goes.
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    # A wrong password leaves no row anywhere: it is only a short-lived count in the cache.
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
-    assert AccessAttempt.objects.filter(username=leaving.username).count() == 1
     assert sessions_signed_in_as(leaving.pk) == 2
     assert ReaderSession.objects.filter(user_id=leaving.pk).count() == 2
     assert rows_mentioning(MARK)  # the walk does find the reader before deleting
@@ -175,7 +175,6 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
         "assessments_result": -2,
         "assessments_answer": -2 * len(quiz.signs),
         "assessments_savedstrategy": -1,
-        "axes_accessattempt": -1,
         "assessments_readersession": -2,
         "assessments_readersettings": -1,
         "assessments_plan": -1,
@@ -189,41 +188,34 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
     assert sessions_signed_in_as(staying.pk) == 2
 
 
-def test_the_export_holds_failed_sign_ins_and_sessions_as_the_privacy_page_says(
-    client, quiz, reader
-):
-    Client(HTTP_USER_AGENT="Guessing-Browser/2.0", REMOTE_ADDR="10.1.2.3").post(
+def test_wrong_passwords_leave_no_record_of_the_reader_in_any_table(reader):
+    before = table_counts()
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.1.2.3").post(
         "/accounts/login/", {"username": reader.username, "password": "a-wrong-guess"}
     )
+    assert table_counts() == before
+    assert rows_mentioning(MARK) == {}
+    assert rows_mentioning("10.1.2.3") == {}
+
+
+def test_the_export_holds_sessions_as_the_privacy_page_says(client, quiz, reader):
     elsewhere = Client()
     elsewhere.post("/quiz/", quiz.post_data(4, key=uuid.uuid4(), subject="partner"))
     elsewhere.post(
         "/accounts/login/", {"username": reader.username, "password": reader.raw_password}
     )
     client.force_login(reader)
-    # Signing in cleared the account's failures; one more wrong guess afterwards stays.
-    Client(HTTP_USER_AGENT="Guessing-Browser/2.0", REMOTE_ADDR="10.1.2.3").post(
-        "/accounts/login/", {"username": reader.username, "password": "another-guess"}
-    )
 
     data = json.loads(client.get("/me/export/").content)
 
-    attempt = AccessAttempt.objects.get(username=reader.username)
-    assert data["failed_sign_ins"] == [
-        {
-            "last_failure_at": attempt.attempt_time.isoformat(),
-            "failures": 1,
-            "address": "10.1.2.3",
-            "browser": "Guessing-Browser/2.0",
-            "page": "/accounts/login/",
-        }
-    ]
     waiting = [s for s in data["sessions"] if s["quiz_answers_not_kept"]]
     assert len(data["sessions"]) == 2 and len(waiting) == 1
     assert waiting[0]["quiz_answers_not_kept"]["subject"] == "partner"
     assert set(waiting[0]["quiz_answers_not_kept"]["answers"].values()) == {4}
+    assert "failed_sign_ins" not in data
     privacy = client.get("/privacy/").content.decode()
-    assert "the records of wrong passwords kept under your username" in privacy
+    assert "any quiz answers waiting in your signed-in sessions" in privacy
+    assert "No password, name or address is kept in readable form" in privacy
 
 
 # Columns of a reader's rows that the export leaves out on purpose, and why. Keys, ids and
@@ -252,12 +244,6 @@ NOT_EXPORTED = {
     "assessments.remindersent": {
         "iso_year": "given with the week, as 2026-W48",
         "iso_week": "as iso_year",
-    },
-    "axes.accessattempt": {
-        "username": "the account's own username, given once under account",
-        "http_accept": "the formats the browser asked for, the same for every browser",
-        "get_data": "the sign-in page's query string, empty for a sign-in form",
-        "post_data": "the sign-in form as sent, password masked: its username is the account's",
     },
 }
 # Test-only stand-ins for readers' data (tests/reader_data), used by the guide's delete tests.
@@ -309,7 +295,7 @@ def test_the_export_holds_every_row_that_deleting_the_account_removes(quiz):
     staying = make_user("staying-reader", email="stay@example.org")
     here = give_everything(quiz, leaving, BROWSER)
     give_everything(quiz, staying, "Other-Browser/1.0")
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
     exported = records(json.loads(here.get("/me/export/").content))
@@ -325,7 +311,7 @@ def test_the_export_holds_every_row_that_deleting_the_account_removes(quiz):
     }
     # Every table that points at readers held some of this reader's rows: all were filled.
     assert models_pointing_at_readers() <= removed.keys()
-    assert {"assessments.readersession", "axes.accessattempt"} <= removed.keys()
+    assert {"assessments.readersession"} <= removed.keys()
     missing = []
     for label, rows in removed.items():
         model = apps.get_model(label)
