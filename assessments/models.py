@@ -205,3 +205,13 @@ class ReaderSession(AbstractBaseSession):
         from assessments.sessions import SessionStore
 
         return SessionStore
+
+
+# Couples, by consent: kept in their own module, registered here with the app's models.
+from assessments.couples_models import (  # noqa: E402, F401
+    Agreement,
+    AgreementCopy,
+    CoupleLink,
+    CoupleMember,
+    PartnerInvite,
+)

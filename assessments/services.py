@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import couples, scoring
 from assessments.models import Answer, QuizVersion, ReaderSession, Result, SavedStrategy, Subject
 from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
@@ -337,6 +337,7 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
         ],
         "failed_sign_ins": _failed_sign_ins(user.get_username()),
         "sessions": _sessions(user),
+        "couple": couples.couple_export(user=user),
     }
 
 
@@ -351,6 +352,7 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     username = user.get_username()
+    couples.couple_forget(user=user)  # unlinks first, silently: the partner keeps their copy
     Result.objects.filter(owner=user).delete()
     SavedStrategy.objects.filter(owner=user).delete()
     for model in (AccessAttempt, AccessLog, AccessFailureLog):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.decorators.cache import never_cache
 
-from assessments import views
+from assessments import couples_views, views
 
 app_name = "assessments"
 
@@ -71,4 +71,23 @@ urlpatterns = [
     path("me/delete/", views.delete_account, name="delete-account"),
     path("toolkit/save/<slug:slug>/", views.strategy_save, name="save"),
     path("toolkit/unsave/<slug:slug>/", views.strategy_unsave, name="unsave"),
+    # Couples, by consent
+    path("me/couple/", couples_views.couple_home, name="couple"),
+    path("me/couple/invite/", couples_views.invite_create, name="couple-invite"),
+    path("me/couple/invite/revoke/", couples_views.invite_revoke, name="couple-invite-revoke"),
+    path("me/couple/sharing/", couples_views.sharing, name="couple-sharing"),
+    path("me/couple/side-by-side/", couples_views.side_by_side, name="couple-side-by-side"),
+    path("me/couple/agreements/", couples_views.agreements, name="couple-agreements"),
+    path(
+        "me/couple/agreements/<int:pk>/edit/",
+        couples_views.agreement_edit,
+        name="couple-agreement-edit",
+    ),
+    path(
+        "me/couple/agreements/<int:pk>/retire/",
+        couples_views.agreement_retire,
+        name="couple-agreement-retire",
+    ),
+    path("me/couple/unlink/", couples_views.unlink, name="couple-unlink"),
+    path("couple/join/<str:token>/", couples_views.join, name="couple-join"),
 ]

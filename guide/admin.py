@@ -58,6 +58,7 @@ from guide.models import (
     CHECK_SUPPORT_EVERY,
     FAQ,
     REVIEW_EVERY,
+    BubblePrinciple,
     ChangeNote,
     Reference,
     Reviewer,
@@ -727,6 +728,15 @@ class FAQAdmin(NotedContentAdmin):
     list_display = ["question", "order", "published", "updated"]
     search_fields = ["question", "answer"]
     prepopulated_fields = {"slug": ["question"]}
+
+
+@admin.register(BubblePrinciple)
+class BubblePrincipleAdmin(ContentAdmin):
+    """The starting suggestions linked partners see for their shared agreements."""
+
+    list_display = ["title", "order", "published", "updated"]
+    search_fields = ["title", "explanation"]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Reviewer)
