@@ -265,3 +265,88 @@ def test_two_browser_tabs_posting_the_same_invite_link_link_once():
 
     assert sorted(statuses) == [302, 410]
     assert CoupleLink.objects.count() == 1
+
+
+def test_the_invite_page_shows_only_the_chosen_name_and_the_safety_note(client, reader):
+    _, token = invite(reader, "Sunny")
+    body = client.get(f"/couple/join/{token}/").content.decode()
+    assert "An invite to link from Sunny" in body
+    assert "If you feel afraid of your partner, or they check your phone or accounts" in body
+    assert 'href="/support/"' in body and "data-leave-quickly" in body
+    assert "reader-one" not in body
+    assert f"/accounts/signup/?next=/couple/join/{token}/" in body
+
+
+def test_an_anonymous_accept_goes_to_sign_in_and_links_nothing(client, reader):
+    _, token = invite(reader)
+    response = client.post(f"/couple/join/{token}/", {"display_name": "X", "understood": "on"})
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert not CoupleLink.objects.exists()
+
+
+def test_accepting_asks_for_the_safety_confirmation_first(client, reader, other_reader):
+    _, token = invite(reader)
+    client.force_login(other_reader)
+    response = client.post(f"/couple/join/{token}/", {"display_name": "Blake"})
+    assert response.status_code == 400
+    assert "Please confirm that you have read the safety note." in response.content.decode()
+    assert not CoupleLink.objects.exists()
+    response = client.post(f"/couple/join/{token}/", {"display_name": "Blake", "understood": "on"})
+    assert response.status_code == 302 and CoupleLink.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("make_stale", "status", "title"),
+    [
+        ("used", 410, "This invite has been used"),
+        ("expired", 410, "This invite has expired"),
+        ("revoked", 410, "This invite was withdrawn"),
+        ("own", 400, "This is your own invite"),
+        ("tampered", 404, "This invite link doesn’t work"),
+        ("garbage", 404, "This invite link doesn’t work"),
+    ],
+)
+def test_bad_and_stale_invite_links_get_a_clear_page_and_change_nothing(
+    client, reader, other_reader, make_stale, status, title
+):
+    made, token = invite(reader)
+    visitor = other_reader
+    if make_stale == "used":
+        couples.invite_accept(token=token, user=make_user("first"), display_name="F")
+    elif make_stale == "expired":
+        PartnerInvite.objects.filter(pk=made.pk).update(expires=timezone.now())
+    elif make_stale == "revoked":
+        couples.invite_revoke(inviter=reader)
+    elif make_stale == "own":
+        visitor = reader
+    elif make_stale == "tampered":
+        token = token[::-1]
+    else:
+        token = "%3Cscript%3E"
+    client.force_login(visitor)
+    before = list(PartnerInvite.objects.values()), CoupleMember.objects.count()
+    for method in ("get", "post"):
+        response = getattr(client, method)(
+            f"/couple/join/{token}/", {"display_name": "B", "understood": "on"}
+        )
+        assert response.status_code == status
+        body = response.content.decode()
+        assert title in body and "Nothing has been changed." in body
+        assert "Sam" not in body  # the inviter's name is not shown on a dead link
+    assert (list(PartnerInvite.objects.values()), CoupleMember.objects.count()) == before
+
+
+def test_making_and_withdrawing_an_invite_through_the_pages(client, reader):
+    client.force_login(reader)
+    response = client.post("/me/couple/invite/", {"display_name": "Sam"})
+    assert response.status_code == 400 and not PartnerInvite.objects.exists()
+    response = client.post(
+        "/me/couple/invite/", {"display_name": "Sam", "understood": "on"}, follow=True
+    )
+    body = response.content.decode()
+    link = body.split('id="invite-link" type="text" readonly value="', 1)[1].split('"', 1)[0]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert PartnerInvite.objects.get().token_hash == couples.token_hash(token)
+    assert link not in client.get("/me/couple/").content.decode()  # shown once
+    client.post("/me/couple/invite/revoke/")
+    assert PartnerInvite.objects.get().outcome == "revoked"
