@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import ReaderSession, Subject
@@ -174,3 +175,53 @@ def test_the_export_holds_failed_sign_ins_and_sessions_as_the_privacy_page_says(
     assert set(waiting[0]["quiz_answers_not_kept"]["answers"].values()) == {4}
     privacy = client.get("/privacy/").content.decode()
     assert "the records of wrong passwords kept under your username" in privacy
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_linked_account_unlinks_silently_and_leaves_nothing_of_it(quiz, mailoutbox):
+    from assessments import couples
+    from assessments.couples_models import AgreementCopy, CoupleLink, PartnerInvite
+
+    leaving = make_user(f"leaving-{MARK}")
+    staying = make_user("staying-reader")
+    # An invite withdrawn earlier, a private copy from an earlier link, and a live link with
+    # shared choices and agreements: all the couple tables hold something of the leaver.
+    couples.invite_create(inviter=leaving, display_name=f"Old name {MARK}")
+    couples.invite_revoke(inviter=leaving)
+    AgreementCopy.objects.create(
+        owner=leaving,
+        text=f"An earlier agreement {MARK}",
+        written_by_name="Someone",
+        written=timezone.now(),
+        link_ended=timezone.now(),
+    )
+    _, token = couples.invite_create(inviter=staying, display_name="Stay")
+    couples.invite_accept(token=token, user=leaving, display_name="Leaver")
+    me = couples.couple_for(leaving).me
+    partner_result = services.result_create(
+        owner=leaving,
+        subject=Subject.PARTNER,
+        key=uuid.uuid4(),
+        answers={sign.slug: 3 for sign in quiz.signs},
+    )
+    couples.sharing_update(
+        member=me,
+        share_self_result=True,
+        partner_result_id=partner_result.pk,
+        share_strategies=True,
+    )
+    couples.agreement_add(member=me, text="We say goodnight")
+    assert rows_mentioning(MARK) and rows_pointing_at(leaving.pk)
+    client = Client()
+    client.force_login(leaving)
+
+    client.post("/me/delete/", {"password": leaving.raw_password})
+
+    assert rows_mentioning(MARK) == {}
+    assert rows_pointing_at(leaving.pk) == {}
+    assert not CoupleLink.objects.exists()
+    assert mailoutbox == []  # silent
+    assert list(AgreementCopy.objects.values_list("owner", "text", "written_by_name")) == [
+        (staying.pk, "We say goodnight", "Leaver")
+    ]
+    assert PartnerInvite.objects.filter(inviter=staying).count() == 1
