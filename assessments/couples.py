@@ -216,11 +216,9 @@ def sharing_update(
     """Change what this partner shares; the other side sees the change on their next page."""
     partner_result = None
     if partner_result_id is not None:
-        partner_result = (
-            Result.objects.owned_by(member.user)
-            .filter(subject=Subject.PARTNER, pk=partner_result_id)
-            .first()
-        )
+        partner_result = Result.objects.filter(
+            owner_id=member.user_id, subject=Subject.PARTNER, pk=partner_result_id
+        ).first()
         if partner_result is None:
             raise CoupleError("That result isn't one of yours about a partner.")
     member.share_self_result = share_self_result

@@ -51,12 +51,12 @@ def rows_mentioning(text: str) -> dict[str, int]:
 
 
 def rows_pointing_at(user_pk: int) -> dict[str, int]:
-    """Per model, rows whose foreign key to the user model holds this id."""
+    """Per model, rows whose foreign key (or one-to-one key) to the user model holds this id."""
     found = {}
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.get_fields():
             if (
-                getattr(field, "many_to_one", False)
+                (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False))
                 and field.concrete
                 and field.related_model is not None
                 and field.related_model._meta.label == settings.AUTH_USER_MODEL

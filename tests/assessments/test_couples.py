@@ -350,3 +350,61 @@ def test_making_and_withdrawing_an_invite_through_the_pages(client, reader):
     assert link not in client.get("/me/couple/").content.decode()  # shown once
     client.post("/me/couple/invite/revoke/")
     assert PartnerInvite.objects.get().outcome == "revoked"
+
+
+def test_signing_up_from_an_invite_comes_back_to_it_to_accept(client, reader):
+    _, token = invite(reader, "Sunny")
+    join = f"/couple/join/{token}/"
+    response = client.post(
+        f"/accounts/signup/?next={join}",
+        {
+            "username": "new-partner",
+            "password1": "a-calm-long-passphrase",
+            "password2": "a-calm-long-passphrase",
+            "next": join,
+        },
+    )
+    assert response["Location"] == join
+    assert not CoupleLink.objects.exists()  # nothing is linked until they accept
+    response = client.post(join, {"display_name": "Nova", "understood": "on"})
+    assert response.status_code == 302
+    assert couples.couple_for(reader).partner.display_name == "Nova"
+
+
+def test_the_starting_suggestions_are_the_editors_principles(client, reader, other_reader):
+    from tests.factories import make_bubble_principle
+
+    make_bubble_principle(title="Turn toward each other", explanation="Even when tired.")
+    make_bubble_principle(title="A draft principle", published=False)
+    linked(reader, other_reader)
+    client.force_login(reader)
+    body = client.get("/me/couple/agreements/").content.decode()
+    assert "Turn toward each other" in body and "A draft principle" not in body
+    slug = "principle-" + body.split('name="from_principle" value="principle-', 1)[1].split('"')[0]
+    client.post(
+        "/me/couple/agreements/",
+        {"text": "Turn toward each other: Even when tired.", "from_principle": slug},
+    )
+    body = client.get("/me/couple/agreements/").content.decode()
+    assert f'value="{slug}"' not in body  # adopted: no longer suggested
+    assert Agreement.objects.get().written_by_name == "Alex"
+
+
+def test_an_empty_or_oversized_agreement_is_refused_and_changes_nothing(
+    client, reader, other_reader
+):
+    linked(reader, other_reader)
+    client.force_login(reader)
+    for text in ("   ", "x" * 501):
+        response = client.post("/me/couple/agreements/", {"text": text})
+        assert response.status_code == 400
+        assert "The agreement was not added" in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_the_privacy_page_covers_couples(client):
+    body = client.get("/privacy/").content.decode()
+    assert "Linking with a partner" in body
+    assert "stored only as a one-way hash" in body
+    assert "never your partner’s own data" in body
+    assert "never see links, sharing choices or agreements" in body

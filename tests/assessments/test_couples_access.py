@@ -234,3 +234,59 @@ def test_the_export_holds_the_link_own_choices_and_agreements_never_the_partners
     assert [a["text"] for a in data["agreements_kept_after_unlinking"]] == [
         "We repair before sleeping"
     ]
+
+
+def test_the_export_covers_every_couple_table_that_points_at_the_reader(
+    client, quiz, pair, reader, other_reader
+):
+    """Every row of a couple table that names the reader appears in their export: a new
+    couple table fails here until the export holds it."""
+    from tests.assessments.test_account_deletion import rows_pointing_at
+
+    couples.invite_create(inviter=make_user("someone"), display_name="S")  # not the reader's
+    client.force_login(reader)
+    client.post("/me/couple/unlink/")
+    _, token = couples.invite_create(inviter=reader, display_name="Alex again")
+    couples.invite_accept(token=token, user=other_reader, display_name="Blake")
+    couples.agreement_add(member=couples.couple_for(reader).me, text="A second start")
+    data = json.loads(client.get("/me/export/").content)["couple"]
+
+    pointing = {
+        key: count
+        for key, count in rows_pointing_at(reader.pk).items()
+        if key.split(".")[0] not in {"auth_user", "assessments_result", "assessments_readersession"}
+        and not key.startswith(("axes_", "django_admin_log"))
+    }
+    assert pointing == {
+        "assessments_partnerinvite.inviter_id": len(data["invites"]),
+        "assessments_couplemember.user_id": 1 if data["link"] else 0,
+        "assessments_agreementcopy.owner_id": len(data["agreements_kept_after_unlinking"]),
+    }
+    # The shared agreements hang off the link, not the reader: they are in it too.
+    assert [a["text"] for a in data["link"]["agreements"]] == ["A second start"]
+    assert len(data["invites"]) == 2 and len(data["agreements_kept_after_unlinking"]) == 1
+
+
+def test_couple_pages_stay_within_their_query_budgets(
+    client, quiz, pair, reader, other_reader, fetch_raise, django_assert_max_num_queries
+):
+    take_quiz(quiz, reader, 2)
+    about = take_quiz(quiz, other_reader, 4, subject="partner")
+    take_quiz(quiz, other_reader, 3)
+    couples.sharing_update(
+        member=couples.couple_for(other_reader).me,
+        share_self_result=True,
+        partner_result_id=about.pk,
+        share_strategies=True,
+    )
+    client.force_login(reader)
+    # session, user, members with results, my latest, their latest, answers, signs, toolkit
+    # titles, chapters, repair strategies
+    with django_assert_max_num_queries(10):
+        assert client.get("/me/couple/side-by-side/").status_code == 200
+    # session, user, members, agreements, principles, chapters, repair strategies
+    with django_assert_max_num_queries(7):
+        assert client.get("/me/couple/agreements/").status_code == 200
+    # session, user, members, copies, partner results
+    with django_assert_max_num_queries(5):
+        assert client.get("/me/couple/").status_code == 200
