@@ -143,3 +143,27 @@ def test_two_partners_link_share_keep_a_bubble_and_unlink(browser, live_server):
         page.watch.assert_clean()
     alex_context.close()
     blake_context.close()
+
+
+def test_accepting_and_unlinking_work_without_javascript(browser, live_server):
+    call_command("load_guide", verbosity=0)
+    alex, blake = make_user("alex-reader"), make_user("blake-reader")
+    from assessments import couples
+
+    _, token = couples.invite_create(inviter=alex, display_name="Alex")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/couple/join/{token}/")
+    page.get_by_role("link", name="Sign in").last.click()
+    sign_in(page, blake)
+    page.get_by_label("The name your partner will see").fill("Blake")
+    page.get_by_label("I have read the safety note above, and I want to link").check()
+    page.get_by_role("button", name="Link with Alex").click()
+    expect(page.get_by_text("You are linked with Alex. They know you as Blake.")).to_be_visible()
+    page.get_by_role("link", name="Side by side").click()
+    expect(page.get_by_role("table")).to_be_visible()  # axe needs JavaScript: audited above
+    page.goto(f"{live_server.url}/me/couple/")
+    page.get_by_role("button", name="Unlink now").click()
+    expect(page.get_by_text("You are unlinked.")).to_be_visible()
+    assert not CoupleLink.objects.exists()
+    context.close()
