@@ -553,3 +553,13 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.iso_year}-W{self.iso_week:02d}"
+
+
+# Couples, by consent: kept in their own module, registered here with the app's models.
+from assessments.couples_models import (  # noqa: E402, F401
+    Agreement,
+    AgreementCopy,
+    CoupleLink,
+    CoupleMember,
+    PartnerInvite,
+)

@@ -15,7 +15,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assessments import scoring
+from assessments import couples, scoring
 from assessments.models import (
     Answer,
     Plan,
@@ -411,6 +411,7 @@ def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
             if reminder
             else None
         ),
+        "couple": couples.couple_export(user=user),
     }
 
 
@@ -422,6 +423,7 @@ def account_delete(*, user: AbstractBaseUser) -> None:
     The reader's sessions on every browser go too (signed out everywhere, with any quiz
     answers they held), so nothing of the reader is left behind.
     """
+    couples.couple_forget(user=user)  # unlinks first, silently: the partner keeps their copy
     # Queued reminders go first: the worker, finding no row, sends nothing.
     for model in (ReminderSent, ReminderSubscription, PracticeEntry, RepairEntry, Plan):
         model.objects.filter(owner=user).delete()

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from assessments import couples_views, views
 from assessments import practice_views as practice
-from assessments import views
 
 app_name = "assessments"
 
@@ -85,4 +85,23 @@ urlpatterns = [
     path("reminders/unsubscribe/<str:token>/", practice.unsubscribe, name="unsubscribe"),
     path("toolkit/save/<slug:slug>/", views.strategy_save, name="save"),
     path("toolkit/unsave/<slug:slug>/", views.strategy_unsave, name="unsave"),
+    # Couples, by consent
+    path("me/couple/", couples_views.couple_home, name="couple"),
+    path("me/couple/invite/", couples_views.invite_create, name="couple-invite"),
+    path("me/couple/invite/revoke/", couples_views.invite_revoke, name="couple-invite-revoke"),
+    path("me/couple/sharing/", couples_views.sharing, name="couple-sharing"),
+    path("me/couple/side-by-side/", couples_views.side_by_side, name="couple-side-by-side"),
+    path("me/couple/agreements/", couples_views.agreements, name="couple-agreements"),
+    path(
+        "me/couple/agreements/<int:pk>/edit/",
+        couples_views.agreement_edit,
+        name="couple-agreement-edit",
+    ),
+    path(
+        "me/couple/agreements/<int:pk>/retire/",
+        couples_views.agreement_retire,
+        name="couple-agreement-retire",
+    ),
+    path("me/couple/unlink/", couples_views.unlink, name="couple-unlink"),
+    path("couple/join/<str:token>/", couples_views.join, name="couple-join"),
 ]

@@ -58,6 +58,7 @@ from guide.models import (
     CHECK_SUPPORT_EVERY,
     FAQ,
     REVIEW_EVERY,
+    BubblePrinciple,
     ChangeNote,
     Reference,
     ReflectionPrompt,
@@ -740,6 +741,15 @@ class ReflectionPromptAdmin(ContentAdmin):
     search_fields = ["text", "sign__text"]
     autocomplete_fields = ["sign"]
     prepopulated_fields = {"slug": ["text"]}
+
+
+@admin.register(BubblePrinciple)
+class BubblePrincipleAdmin(ContentAdmin):
+    """The starting suggestions linked partners see for their shared agreements."""
+
+    list_display = ["title", "order", "published", "updated"]
+    search_fields = ["title", "explanation"]
+    prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(Reviewer)

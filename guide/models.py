@@ -596,3 +596,23 @@ class SupportResource(Content):
     def check_due(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.last_checked is None or today - self.last_checked > CHECK_SUPPORT_EVERY
+
+
+class BubblePrinciple(Content):
+    """One of the couple bubble's principles of secure functioning, from the guide's
+    "Creating Secure Relationships" chapter, offered to linked partners as a starting
+    suggestion for their shared agreements. Editors keep the wording; a partner's agreement
+    copies the words, so a later rewording never changes what two people agreed."""
+
+    title = models.CharField(max_length=200, help_text="The principle, in a few words.")
+    explanation = models.CharField(
+        max_length=300, blank=True, help_text="A sentence on what it asks of both partners."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Content.Meta):
+        verbose_name = "couple bubble principle"
+
+    def __str__(self) -> str:
+        return self.title

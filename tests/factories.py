@@ -13,6 +13,7 @@ from assessments import services
 from assessments.pending import PendingResult
 from guide.models import (
     FAQ,
+    BubblePrinciple,
     Reference,
     Reviewer,
     Section,
@@ -126,6 +127,12 @@ def make_support_resource(**fields) -> SupportResource:
         "hours": "24 hours, every day",
     }
     return SupportResource.objects.create(**{**defaults, **fields})
+
+
+def make_bubble_principle(**fields) -> BubblePrinciple:
+    n = _n()
+    defaults = {"slug": f"principle-{n}", "order": n, "title": f"Principle {n}"}
+    return BubblePrinciple.objects.create(**{**defaults, **fields})
 
 
 def make_user(username: str | None = None, password: str = "a-long-passphrase-42", **fields):

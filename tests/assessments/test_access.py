@@ -123,7 +123,9 @@ def reader_url_names() -> set[str]:
 
 
 def test_the_access_walk_covers_every_url_of_the_readers_space():
-    assert reader_url_names() == (
+    # Couple URLs have their own matrix (test_couples_access.py), walked the same way.
+    names = {name for name in reader_url_names() if not name.startswith("couple")}
+    assert names == (
         set(OBJECT_URLS)
         | (set(OWN_URLS) - {"password-change"})
         | set(OWN_THING_URLS)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from assessments import practice, reminders, services
 from assessments.models import (
@@ -60,12 +61,12 @@ def rows_mentioning(text: str) -> dict[str, int]:
 
 
 def rows_pointing_at(user_pk: int) -> dict[str, int]:
-    """Per model, rows whose foreign key to the user model holds this id."""
+    """Per model, rows whose foreign key (or one-to-one key) to the user model holds this id."""
     found = {}
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.get_fields():
             if (
-                getattr(field, "many_to_one", False)
+                (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False))
                 and field.concrete
                 and field.related_model is not None
                 and field.related_model._meta.label == settings.AUTH_USER_MODEL
@@ -97,6 +98,7 @@ def give_everything(quiz, user, browser: str) -> Client:
     saved = services.strategy_save(owner=user, strategy=quiz.strategies[0])
     services.note_update(saved=saved, note=f"My private note {user.username}")
     give_practice(quiz, user)
+    give_couple(user)
     Client(headers={"user-agent": browser}, REMOTE_ADDR="10.9.9.9").post(
         "/accounts/login/", {"username": user.username, "password": "a-wrong-guess"}
     )
@@ -109,6 +111,27 @@ def give_everything(quiz, user, browser: str) -> Client:
     for client in (here, elsewhere):
         client.post("/accounts/login/", {"username": user.username, "password": user.raw_password})
     return here
+
+
+def give_couple(user) -> None:
+    """A partner link with an agreement, the invite that made it, and a copy from an earlier
+    link."""
+    from assessments import couples
+    from assessments.couples_models import AgreementCopy
+
+    # The partner keeps their own account and their copy of the agreements: nothing of theirs
+    # names the reader who leaves.
+    partner = make_user(f"partner-{user.pk}")
+    _, token = couples.invite_create(inviter=user, display_name=f"Inviter {user.pk}")
+    couples.invite_accept(token=token, user=partner, display_name=f"Partner {user.pk}")
+    couples.agreement_add(member=couples.couple_for(user).me, text=f"Agreement {user.pk}")
+    AgreementCopy.objects.create(
+        owner=user,
+        text=f"An earlier agreement of {user.username}",
+        written_by_name="Someone",
+        written=timezone.now(),
+        link_ended=timezone.now(),
+    )
 
 
 def give_practice(quiz, user) -> None:
@@ -241,6 +264,11 @@ NOT_EXPORTED = {
         "weekday": "exported as the day's name (Wednesday), not its number",
         "token_key": "a secret that signs the confirm and unsubscribe links",
     },
+    "assessments.partnerinvite": {"token_hash": "a hash of the link's secret, useless to anyone"},
+    "assessments.couplemember": {
+        "share_self_result": "given under i_share, beside the link's names",
+        "share_strategies": "as share_self_result",
+    },
     "assessments.remindersent": {
         "iso_year": "given with the week, as 2026-W48",
         "iso_week": "as iso_year",
@@ -330,3 +358,53 @@ def test_the_export_holds_every_row_that_deleting_the_account_removes(quiz):
     assert missing == [], "\n".join(
         ["rows not in the export (export them, or say why in NOT_EXPORTED)", *missing]
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_linked_account_unlinks_silently_and_leaves_nothing_of_it(quiz, mailoutbox):
+    from assessments import couples
+    from assessments.couples_models import AgreementCopy, CoupleLink, PartnerInvite
+
+    leaving = make_user(f"leaving-{MARK}")
+    staying = make_user("staying-reader")
+    # An invite withdrawn earlier, a private copy from an earlier link, and a live link with
+    # shared choices and agreements: all the couple tables hold something of the leaver.
+    couples.invite_create(inviter=leaving, display_name=f"Old name {MARK}")
+    couples.invite_revoke(inviter=leaving)
+    AgreementCopy.objects.create(
+        owner=leaving,
+        text=f"An earlier agreement {MARK}",
+        written_by_name="Someone",
+        written=timezone.now(),
+        link_ended=timezone.now(),
+    )
+    _, token = couples.invite_create(inviter=staying, display_name="Stay")
+    couples.invite_accept(token=token, user=leaving, display_name="Leaver")
+    me = couples.couple_for(leaving).me
+    partner_result = services.result_create(
+        owner=leaving,
+        subject=Subject.PARTNER,
+        key=uuid.uuid4(),
+        answers={sign.slug: 3 for sign in quiz.signs},
+    )
+    couples.sharing_update(
+        member=me,
+        share_self_result=True,
+        partner_result_id=partner_result.pk,
+        share_strategies=True,
+    )
+    couples.agreement_add(member=me, text="We say goodnight")
+    assert rows_mentioning(MARK) and rows_pointing_at(leaving.pk)
+    client = Client()
+    client.force_login(leaving)
+
+    client.post("/me/delete/", {"password": leaving.raw_password})
+
+    assert rows_mentioning(MARK) == {}
+    assert rows_pointing_at(leaving.pk) == {}
+    assert not CoupleLink.objects.exists()
+    assert mailoutbox == []  # silent
+    assert list(AgreementCopy.objects.values_list("owner", "text", "written_by_name")) == [
+        (staying.pk, "We say goodnight", "Leaver")
+    ]
+    assert PartnerInvite.objects.filter(inviter=staying).count() == 1

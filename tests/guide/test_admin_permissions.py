@@ -11,6 +11,7 @@ from django.urls import resolve, reverse
 from guide.admin import markdown_preview, markdown_upload
 from guide.editors import EDITORS_GROUP
 from tests.factories import (
+    make_bubble_principle,
     make_faq,
     make_reference,
     make_reviewer,
@@ -23,9 +24,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Nine content types with their history (4 permissions each, twice), two history tables of
+# Ten content types with their history (4 permissions each, twice), two history tables of
 # links and the change notes (4 each).
-GUIDE_PERMISSIONS = 9 * 8 + 3 * 4
+GUIDE_PERMISSIONS = 10 * 8 + 3 * 4
 
 FACTORIES = {
     "section": make_section,
@@ -36,6 +37,7 @@ FACTORIES = {
     "reference": make_reference,
     "reviewer": make_reviewer,
     "supportresource": make_support_resource,
+    "bubbleprinciple": make_bubble_principle,
 }
 
 
@@ -113,6 +115,7 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
         "reflectionprompt",
         "reviewer",
         "supportresource",
+        "bubbleprinciple",
     ]
     expected = {
         ("guide", f"{action}_{prefix}{model}")

@@ -9,6 +9,7 @@ from django.core.serializers.base import DeserializationError
 
 from guide.models import (
     FAQ,
+    BubblePrinciple,
     Reference,
     ReflectionPrompt,
     Reviewer,
@@ -32,7 +33,7 @@ def load(**options) -> str:
 def test_an_empty_database_gets_the_whole_guide():
     output = load()
 
-    assert "Loaded 100 guide items" in output
+    assert "Loaded 104 guide items" in output
     assert ReflectionPrompt.objects.count() == 30
     assert Section.objects.count() == 11
     assert Sign.objects.count() == 15
@@ -42,6 +43,12 @@ def test_an_empty_database_gets_the_whole_guide():
     assert Reference.objects.count() == 6
     assert Reviewer.objects.count() == 1
     assert SupportResource.objects.count() == 14
+    assert list(BubblePrinciple.objects.values_list("title", flat=True)) == [
+        "Place the relationship at the center",
+        "Protect each other in public and private",
+        "Follow the ‘first to know’ rule",
+        "Never threaten the bond",
+    ]
     assert all(item.published for item in Section.objects.all())
 
 
@@ -94,6 +101,7 @@ def test_the_shipped_help_lines_are_the_well_known_ones_awaiting_an_editors_chec
 def test_new_content_types_reach_a_database_that_already_has_the_guide():
     load()
     SupportResource.objects.all().delete()
+    BubblePrinciple.objects.all().delete()
     Reviewer.objects.all().delete()  # as before this release: the tables exist, empty
     section = Section.objects.get(slug="earned-security")
     section.title = "Earned security, edited"
@@ -101,8 +109,9 @@ def test_new_content_types_reach_a_database_that_already_has_the_guide():
 
     output = load()
 
-    assert "Loaded 15 guide items" in output
+    assert "Loaded 19 guide items" in output
     assert SupportResource.objects.count() == 14
+    assert BubblePrinciple.objects.count() == 4
     assert Section.objects.get(slug="earned-security").title == "Earned security, edited"
 
 

@@ -1,0 +1,410 @@
+"""Couples by consent: invites, accepting, limits, sharing, agreements and unlinking."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from assessments import couples
+from assessments.couples_models import (
+    Agreement,
+    AgreementCopy,
+    CoupleLink,
+    CoupleMember,
+    PartnerInvite,
+)
+from tests.factories import make_user, take_quiz
+
+
+def invite(user, name="Sam"):
+    return couples.invite_create(inviter=user, display_name=name)
+
+
+def linked(a, b):
+    _, token = invite(a, "Alex")
+    couples.invite_accept(token=token, user=b, display_name="Blake")
+    return couples.couple_for(a)
+
+
+def test_an_invite_token_has_256_random_bits_and_only_its_hash_is_stored(reader):
+    made, token = invite(reader)
+    assert len(token) >= 43  # 32 bytes, base64
+    assert made.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(PartnerInvite.objects.filter(pk=made.pk).values().get())
+    assert made.expires - made.created == timedelta(days=7)
+
+
+def test_accepting_links_both_and_shares_nothing_by_default(reader, other_reader):
+    couple = linked(reader, other_reader)
+    assert couple.partner.user == other_reader
+    assert couple.partner.display_name == "Blake" and couple.me.display_name == "Alex"
+    for member in (couple.me, couple.partner):
+        assert not member.share_self_result
+        assert member.partner_result is None
+        assert not member.share_strategies
+    assert PartnerInvite.objects.get().outcome == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (lambda i, t, inviter, other: couples.invite_revoke(inviter=inviter), "revoked"),
+        (
+            lambda i, t, inviter, other: PartnerInvite.objects.filter(pk=i.pk).update(
+                expires=timezone.now() - timedelta(seconds=1)
+            ),
+            "expired",
+        ),
+        (
+            lambda i, t, inviter, other: couples.invite_accept(
+                token=t, user=make_user("quick"), display_name="Q"
+            ),
+            "accepted",
+        ),
+    ],
+)
+def test_a_stale_invite_cannot_be_accepted_and_changes_nothing(reader, other_reader, spoil, reason):
+    made, token = invite(reader)
+    spoil(made, token, reader, other_reader)
+    links_before = CoupleLink.objects.count()
+    with pytest.raises(couples.InviteUnusable) as caught:
+        couples.invite_accept(token=token, user=other_reader, display_name="Blake")
+    assert caught.value.reason == reason
+    assert CoupleLink.objects.count() == links_before
+    assert not CoupleMember.objects.filter(user=other_reader).exists()
+
+
+def test_ones_own_invite_and_a_tampered_token_are_refused(reader, other_reader):
+    _, token = invite(reader)
+    with pytest.raises(couples.InviteUnusable) as own:
+        couples.invite_accept(token=token, user=reader, display_name="Me")
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    with pytest.raises(couples.InviteUnusable) as bad:
+        couples.invite_accept(token=tampered, user=other_reader, display_name="B")
+    assert own.value.reason == "own" and bad.value.reason == "unknown"
+    assert not CoupleLink.objects.exists()
+    assert PartnerInvite.objects.get().closed is None  # still usable by the right person
+
+
+def test_one_open_invite_one_link_and_five_invites_a_day(reader, other_reader):
+    invite(reader)
+    with pytest.raises(couples.CoupleError, match="open invite"):
+        invite(reader)
+    for _ in range(4):
+        couples.invite_revoke(inviter=reader)
+        invite(reader)
+    couples.invite_revoke(inviter=reader)
+    with pytest.raises(couples.CoupleError, match="5 invites"):
+        invite(reader)
+    assert PartnerInvite.objects.filter(inviter=reader).count() == 5
+    # A day later, it is allowed again.
+    PartnerInvite.objects.update(created=timezone.now() - timedelta(days=1, seconds=1))
+    invite(reader)
+
+    third = make_user("third")
+    linked(other_reader, third)
+    with pytest.raises(couples.CoupleError, match="linked already"):
+        invite(other_reader)
+    _, token = couples.invite_create(inviter=make_user("fourth"), display_name="D")
+    with pytest.raises(couples.InviteUnusable) as caught:
+        couples.invite_accept(token=token, user=third, display_name="T")
+    assert caught.value.reason == "linked"
+
+
+def test_an_expired_invite_makes_way_for_a_new_one(reader):
+    made, _ = invite(reader)
+    PartnerInvite.objects.filter(pk=made.pk).update(expires=timezone.now() - timedelta(hours=1))
+    invite(reader)
+    made.refresh_from_db()
+    assert made.outcome == "expired"
+
+
+def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen(
+    quiz, reader, other_reader
+):
+    couple = linked(reader, other_reader)
+    mine = take_quiz(quiz, reader, 2, subject="partner")
+    theirs = take_quiz(quiz, other_reader, 4, subject="partner")
+    take_quiz(quiz, other_reader, 5)
+    with pytest.raises(couples.CoupleError):
+        couples.sharing_update(
+            member=couple.me,
+            share_self_result=False,
+            partner_result_id=theirs.pk,
+            share_strategies=False,
+        )
+    assert couples.side_by_side(couples.couple_for(reader)).their_self is None
+    partner = couples.couple_for(other_reader).me
+    couples.sharing_update(
+        member=partner, share_self_result=True, partner_result_id=theirs.pk, share_strategies=True
+    )
+    view = couples.side_by_side(couples.couple_for(reader))
+    assert view.their_self is not None and view.their_partner_result == theirs
+    assert {row.their_view_of_them for row in view.rows} == {5}
+    assert {row.their_view_of_me for row in view.rows} == {4}
+    couples.sharing_update(
+        member=partner, share_self_result=False, partner_result_id=None, share_strategies=False
+    )
+    view = couples.side_by_side(couples.couple_for(reader))
+    assert view.their_self is None and view.strategies is None
+    assert {row.their_view_of_them for row in view.rows} == {None}
+    assert mine.pk  # my own choice is separate
+    assert not hasattr(view, "score") and not hasattr(view, "match")
+
+
+def test_differences_become_conversation_starters_never_a_score(quiz, reader, other_reader):
+    linked(reader, other_reader)
+    take_quiz(quiz, reader, [5] + [3] * 14)
+    theirs = take_quiz(quiz, other_reader, [1] + [3] * 14, subject="partner")
+    couples.sharing_update(
+        member=couples.couple_for(other_reader).me,
+        share_self_result=False,
+        partner_result_id=theirs.pk,
+        share_strategies=False,
+    )
+    view = couples.side_by_side(couples.couple_for(reader))
+    assert [len(row.starters) for row in view.rows] == [1] + [0] * 14
+    assert view.starter_count == 1
+
+
+def test_unlinking_keeps_a_private_copy_of_the_agreements_for_each(reader, other_reader):
+    couple = linked(reader, other_reader)
+    kept = couples.agreement_add(member=couple.me, text="We repair within a day")
+    couples.agreement_edit(
+        member=couples.couple_for(other_reader).me, agreement=kept, text="We repair the same day"
+    )
+    couples.agreement_retire(
+        member=couple.me, agreement=couples.agreement_add(member=couple.me, text="Old")
+    )
+
+    assert couples.couple_unlink(user=other_reader)
+
+    assert couples.couple_for(reader) is None and couples.couple_for(other_reader) is None
+    assert not Agreement.objects.exists() and not CoupleMember.objects.exists()
+    for user in (reader, other_reader):
+        copies = AgreementCopy.objects.filter(owner=user).order_by("pk")
+        assert [c.text for c in copies] == ["We repair the same day", "Old"]
+        assert copies[0].written_by_name == "Alex" and copies[0].changed_by_name == "Blake"
+        assert copies[1].retired is not None
+    # Re-linking needs a new invite.
+    _, token = invite(reader)
+    couples.invite_accept(token=token, user=other_reader, display_name="Blake")
+    assert couples.couple_for(reader) is not None
+
+
+def test_deleting_an_account_unlinks_first_and_the_partner_keeps_their_copy(
+    client, reader, other_reader
+):
+    couple = linked(reader, other_reader)
+    couples.agreement_add(member=couple.me, text="Kind words first")
+    client.force_login(other_reader)
+    client.post("/me/delete/", {"password": other_reader.raw_password})
+    assert not CoupleLink.objects.exists()
+    assert list(AgreementCopy.objects.values_list("owner", "text")) == [
+        (reader.pk, "Kind words first")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_accepting_one_invite_at_once_exactly_one_wins():
+    inviter, first, second = make_user("inviter"), make_user("first"), make_user("second")
+    _, token = invite(inviter)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def accept(user):
+        try:
+            barrier.wait()
+            couples.invite_accept(token=token, user=user, display_name=user.username)
+            outcomes[user.username] = "linked"
+        except couples.InviteUnusable as unusable:
+            outcomes[user.username] = unusable.reason
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(user,)) for user in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes.values()) == ["accepted", "linked"]
+    assert CoupleLink.objects.count() == 1
+    assert CoupleMember.objects.filter(user=inviter).exists()
+    assert CoupleMember.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_browser_tabs_posting_the_same_invite_link_link_once():
+    inviter, partner = make_user("inviter"), make_user("partner")
+    _, token = invite(inviter)
+    tabs = [Client(), Client()]
+    for tab in tabs:
+        tab.force_login(partner)
+    url = f"/couple/join/{token}/"
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def post(tab):
+        barrier.wait()
+        data = {"display_name": "Pat", "understood": "on"}
+        statuses.append(tab.post(url, data).status_code)
+        connection.close()
+
+    threads = [threading.Thread(target=post, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [302, 410]
+    assert CoupleLink.objects.count() == 1
+
+
+def test_the_invite_page_shows_only_the_chosen_name_and_the_safety_note(client, reader):
+    _, token = invite(reader, "Sunny")
+    body = client.get(f"/couple/join/{token}/").content.decode()
+    assert "An invite to link from Sunny" in body
+    assert "If you feel afraid of your partner, or they check your phone or accounts" in body
+    assert 'href="/support/"' in body and "data-leave-quickly" in body
+    assert "reader-one" not in body
+    assert f"/accounts/signup/?next=/couple/join/{token}/" in body
+
+
+def test_an_anonymous_accept_goes_to_sign_in_and_links_nothing(client, reader):
+    _, token = invite(reader)
+    response = client.post(f"/couple/join/{token}/", {"display_name": "X", "understood": "on"})
+    assert response["Location"].startswith("/accounts/login/?next=")
+    assert not CoupleLink.objects.exists()
+
+
+def test_accepting_asks_for_the_safety_confirmation_first(client, reader, other_reader):
+    _, token = invite(reader)
+    client.force_login(other_reader)
+    response = client.post(f"/couple/join/{token}/", {"display_name": "Blake"})
+    assert response.status_code == 400
+    assert "Please confirm that you have read the safety note." in response.content.decode()
+    assert not CoupleLink.objects.exists()
+    response = client.post(f"/couple/join/{token}/", {"display_name": "Blake", "understood": "on"})
+    assert response.status_code == 302 and CoupleLink.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("make_stale", "status", "title"),
+    [
+        ("used", 410, "This invite has been used"),
+        ("expired", 410, "This invite has expired"),
+        ("revoked", 410, "This invite was withdrawn"),
+        ("own", 400, "This is your own invite"),
+        ("tampered", 404, "This invite link doesn’t work"),
+        ("garbage", 404, "This invite link doesn’t work"),
+    ],
+)
+def test_bad_and_stale_invite_links_get_a_clear_page_and_change_nothing(
+    client, reader, other_reader, make_stale, status, title
+):
+    made, token = invite(reader)
+    visitor = other_reader
+    if make_stale == "used":
+        couples.invite_accept(token=token, user=make_user("first"), display_name="F")
+    elif make_stale == "expired":
+        PartnerInvite.objects.filter(pk=made.pk).update(expires=timezone.now())
+    elif make_stale == "revoked":
+        couples.invite_revoke(inviter=reader)
+    elif make_stale == "own":
+        visitor = reader
+    elif make_stale == "tampered":
+        token = token[::-1]
+    else:
+        token = "%3Cscript%3E"
+    client.force_login(visitor)
+    before = list(PartnerInvite.objects.values()), CoupleMember.objects.count()
+    for method in ("get", "post"):
+        response = getattr(client, method)(
+            f"/couple/join/{token}/", {"display_name": "B", "understood": "on"}
+        )
+        assert response.status_code == status
+        body = response.content.decode()
+        assert title in body and "Nothing has been changed." in body
+        assert "Sam" not in body  # the inviter's name is not shown on a dead link
+    assert (list(PartnerInvite.objects.values()), CoupleMember.objects.count()) == before
+
+
+def test_making_and_withdrawing_an_invite_through_the_pages(client, reader):
+    client.force_login(reader)
+    response = client.post("/me/couple/invite/", {"display_name": "Sam"})
+    assert response.status_code == 400 and not PartnerInvite.objects.exists()
+    response = client.post(
+        "/me/couple/invite/", {"display_name": "Sam", "understood": "on"}, follow=True
+    )
+    body = response.content.decode()
+    link = body.split('id="invite-link" type="text" readonly value="', 1)[1].split('"', 1)[0]
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert PartnerInvite.objects.get().token_hash == couples.token_hash(token)
+    assert link not in client.get("/me/couple/").content.decode()  # shown once
+    client.post("/me/couple/invite/revoke/")
+    assert PartnerInvite.objects.get().outcome == "revoked"
+
+
+def test_signing_up_from_an_invite_comes_back_to_it_to_accept(client, reader):
+    _, token = invite(reader, "Sunny")
+    join = f"/couple/join/{token}/"
+    response = client.post(
+        f"/accounts/signup/?next={join}",
+        {
+            "username": "new-partner",
+            "password1": "a-calm-long-passphrase",
+            "password2": "a-calm-long-passphrase",
+            "next": join,
+        },
+    )
+    assert response["Location"] == join
+    assert not CoupleLink.objects.exists()  # nothing is linked until they accept
+    response = client.post(join, {"display_name": "Nova", "understood": "on"})
+    assert response.status_code == 302
+    assert couples.couple_for(reader).partner.display_name == "Nova"
+
+
+def test_the_starting_suggestions_are_the_editors_principles(client, reader, other_reader):
+    from tests.factories import make_bubble_principle
+
+    make_bubble_principle(title="Turn toward each other", explanation="Even when tired.")
+    make_bubble_principle(title="A draft principle", published=False)
+    linked(reader, other_reader)
+    client.force_login(reader)
+    body = client.get("/me/couple/agreements/").content.decode()
+    assert "Turn toward each other" in body and "A draft principle" not in body
+    slug = "principle-" + body.split('name="from_principle" value="principle-', 1)[1].split('"')[0]
+    client.post(
+        "/me/couple/agreements/",
+        {"text": "Turn toward each other: Even when tired.", "from_principle": slug},
+    )
+    body = client.get("/me/couple/agreements/").content.decode()
+    assert f'value="{slug}"' not in body  # adopted: no longer suggested
+    assert Agreement.objects.get().written_by_name == "Alex"
+
+
+def test_an_empty_or_oversized_agreement_is_refused_and_changes_nothing(
+    client, reader, other_reader
+):
+    linked(reader, other_reader)
+    client.force_login(reader)
+    for text in ("   ", "x" * 501):
+        response = client.post("/me/couple/agreements/", {"text": text})
+        assert response.status_code == 400
+        assert "The agreement was not added" in response.content.decode()
+    assert not Agreement.objects.exists()
+
+
+def test_the_privacy_page_covers_couples(client):
+    body = client.get("/privacy/").content.decode()
+    assert "Linking with a partner" in body
+    assert "stored only as a one-way hash" in body
+    assert "never your partner’s own data" in body
+    assert "never see links, sharing choices or agreements" in body
