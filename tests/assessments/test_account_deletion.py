@@ -206,6 +206,12 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
         "assessments_repairentry": -1,
         "assessments_remindersubscription": -1,
         "assessments_remindersent": -1,
+        # Unlinking: the link, both sides of it and its agreements go; the partner gains a
+        # private copy of the agreement as the reader's own copy goes (no net change).
+        "assessments_partnerinvite": -1,
+        "assessments_couplelink": -1,
+        "assessments_couplemember": -2,
+        "assessments_agreement": -1,
     }
     assert rows_pointing_at(staying.pk) == staying_before
     assert sessions_signed_in_as(staying.pk) == 2
