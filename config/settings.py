@@ -54,8 +54,22 @@ if not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def _default_site_url() -> str:
+    if CSRF_TRUSTED_ORIGINS:
+        return CSRF_TRUSTED_ORIGINS[0]
+    host = ALLOWED_HOSTS[0].lstrip(".").replace("*", "localhost")
+    if env_bool("HTTPS", not DEBUG):
+        return f"https://{host}"
+    return f"http://{host}:{os.environ.get('PORT', '8000')}"
+
+
+# Where the site is reached, for links made outside a request (staff enrolment links).
+SITE_URL = os.environ.get("SITE_URL", "").strip() or _default_site_url()
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that asks staff for a second factor (config/admin_site.py).
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -66,6 +80,9 @@ INSTALLED_APPS = [
     "markdownx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "guide",
     "assessments",
 ]
@@ -82,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (staff, config/staff.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -184,6 +203,10 @@ AXES_VERBOSE = False
 # the right; 0 (the default) trusts only the socket's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "assessments.throttling.client_ip"
+
+# Staff sign in to the admin with a password and a code from an authenticator app (or a
+# recovery code); enrolment links printed by add_editor and enrol_staff work once, for 24 hours.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Secure Base")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

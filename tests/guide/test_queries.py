@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guide.models import Section, Strategy
 from tests.factories import (
+    staff_login,
     make_faq,
     make_reference,
     make_section,
@@ -114,7 +115,7 @@ def test_no_page_loads_anything_lazily(client, fetch_raise, url):
 def test_no_page_loads_anything_lazily_for_staff_either(client, fetch_raise):
     build_guide()
     add_items(2)
-    client.force_login(make_user(is_staff=True))
+    staff_login(client, make_user(is_staff=True))
 
     for url in URLS:
         assert client.get(url).status_code == 200, url
