@@ -11,13 +11,13 @@ from django.urls import resolve, reverse
 from guide.admin import markdown_preview, markdown_upload
 from guide.editors import EDITORS_GROUP
 from tests.factories import (
-    staff_login,
     make_faq,
     make_reference,
     make_section,
     make_sign,
     make_strategy,
     make_therapy,
+    staff_login,
 )
 
 pytestmark = pytest.mark.django_db

@@ -6,15 +6,15 @@ from django.db import IntegrityError, transaction
 
 from guide.models import Chapters, Section, Strategy, reading_minutes
 from tests.factories import (
-    make_second_factor,
-    signed_in_with,
     make_faq,
     make_reference,
+    make_second_factor,
     make_section,
     make_sign,
     make_strategy,
     make_therapy,
     make_user,
+    signed_in_with,
 )
 
 pytestmark = pytest.mark.django_db

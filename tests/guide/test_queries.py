@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from guide.models import Section, Strategy
 from tests.factories import (
-    staff_login,
     make_faq,
     make_reference,
     make_section,
@@ -18,6 +17,7 @@ from tests.factories import (
     make_strategy,
     make_therapy,
     make_user,
+    staff_login,
 )
 
 pytestmark = pytest.mark.django_db
