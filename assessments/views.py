@@ -36,6 +36,7 @@ from assessments.forms import (
     ThrottledPasswordChangeForm,
 )
 from assessments.models import Result, SavedStrategy, Subject
+from config.headers import clear_site_data
 from guide.models import Strategy
 from guide.views import revalidated
 
@@ -250,6 +251,13 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out also tells the browser to drop what it kept of the reader's pages."""
+
+    def post(self, request, *args, **kwargs):
+        return clear_site_data(super().post(request, *args, **kwargs))
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Changing the password asks for the old one, counted like a sign-in (throttled)."""
 
@@ -390,7 +398,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             services.account_delete(user=request.user)
             logout(request)
             messages.success(request, "Your account and everything in it are deleted.")
-            return redirect("guide:home")
+            return clear_site_data(redirect("guide:home"))
         status = 400
     else:
         form = DeleteAccountForm(user=request.user, request=request)

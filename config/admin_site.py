@@ -32,6 +32,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from assessments.throttling import client_ip
 from config import staff
+from config.headers import clear_site_data
 
 log = logging.getLogger("securebase.staff")
 
@@ -134,6 +135,9 @@ class StaffAdminSite(admin.AdminSite):
         ):
             _log_sign_in(request, user, user.otp_device)
         return response
+
+    def logout(self, request: HttpRequest, extra_context=None):
+        return clear_site_data(super().logout(request, extra_context))
 
     def get_urls(self):
         return [
