@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,14 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak: use 50+ random characters.")
+
+# .env.example's placeholders: copied but never filled in. Refused even with DEBUG on.
+PLACEHOLDER = "change-me"
+if PLACEHOLDER in SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is still the placeholder from .env.example: set it to a long random string "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -129,6 +138,22 @@ TEMPLATES = [
         },
     },
 ]
+
+
+def _refuse_placeholder_password(variable: str, hint: str) -> None:
+    url = os.environ.get(variable, "")
+    if url and urlsplit(url).password == PLACEHOLDER:
+        raise ImproperlyConfigured(
+            f"The password in {variable} is still the placeholder from .env.example: {hint}"
+        )
+
+
+_refuse_placeholder_password(
+    "DATABASE_URL", "set POSTGRES_PASSWORD (compose) or the password in DATABASE_URL."
+)
+_refuse_placeholder_password(
+    "REDIS_URL", "set REDIS_PASSWORD (compose) or the password in REDIS_URL."
+)
 
 # Database: DATABASE_URL, or an SQLite file so `make run` works anywhere.
 DATABASES = {
