@@ -17,9 +17,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 # name costs a console error ("Unrecognized feature") on every page (tests/browser/test_headers.py).
 DISABLED_FEATURES = (
     "accelerometer",
-    "ambient-light-sensor",
     "autoplay",
-    "bluetooth",
     "camera",
     "display-capture",
     "encrypted-media",
@@ -40,7 +38,6 @@ DISABLED_FEATURES = (
     "screen-wake-lock",
     "serial",
     "usb",
-    "web-share",
     "window-management",
     "xr-spatial-tracking",
 )
