@@ -92,15 +92,19 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
 
 
 def _log_refusal(request: HttpRequest | None, username: str, reason: str) -> None:
-    """A refused staff sign-in, named only when the account is staff (a mistyped password in the
+    """A refused staff sign-in, named only when the account is staff (a password typed into the
     username box is never written down); never the password or the code."""
     user_model = get_user_model()
     is_staff = user_model._default_manager.filter(
         **{user_model.USERNAME_FIELD: username}, is_staff=True
     ).exists()
-    who = username if is_staff else "(not a staff account)"
+    if not is_staff:
+        # Perhaps a reader at the wrong door: like their wrong passwords, logged without the
+        # name or the address (as the privacy page says).
+        log.warning("Staff sign-in refused: account=(not a staff account) reason=%s", reason)
+        return
     address = client_ip(request) if request is not None else ""
-    log.warning("Staff sign-in refused: account=%s reason=%s address=%s", who, reason, address)
+    log.warning("Staff sign-in refused: account=%s reason=%s address=%s", username, reason, address)
 
 
 def _log_sign_in(request: HttpRequest, user, device) -> None:

@@ -49,3 +49,10 @@ def test_signed_out_pages_stay_cacheable_and_touch_no_session(db):
     assert "no-store" not in response["Cache-Control"]
     assert "public" in response["Cache-Control"]
     assert not response.cookies
+
+
+def test_the_privacy_page_tells_a_shared_computers_users_what_signing_out_does(client):
+    page = client.get("/privacy/").content.decode()
+
+    assert "pages you see while signed in are never kept in the browser’s cache" in page
+    assert "signing out asks the browser to delete what it kept of this site" in page

@@ -222,6 +222,7 @@ def test_a_mistyped_password_in_the_username_box_is_never_logged(client, caplog)
         client.post(LOGIN, {"username": "my-secret-passphrase", "password": "x", "otp_token": "1"})
     assert "my-secret-passphrase" not in caplog.text
     assert "account=(not a staff account) reason=password" in caplog.text
+    assert "127.0.0.1" not in caplog.text
 
 
 def test_superusers_see_no_reader_data_nor_staff_secrets_in_the_user_admin(admin_user):
