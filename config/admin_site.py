@@ -68,27 +68,35 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
             _log_refusal(self.request, self.cleaned_data.get("username", ""), "password")
             raise
         user = self.get_user()
-        code = "".join(cleaned.get("otp_token", "").split()).lower()
-        device = staff.code_device(user, code)
-        if device is None:
+        if not staff.has_second_factor(user):
             _log_refusal(self.request, user.get_username(), "no second factor")
             raise forms.ValidationError(self.error_messages["no_device"], code="no_device")
+        code = "".join(cleaned.get("otp_token", "").split()).lower()
+        if not code:
+            _log_refusal(self.request, user.get_username(), "no code")
+            return cleaned  # the field's own error asks for it
+        device = staff.code_device(user, code)
+        if device is None:
+            self._refuse_wrong_code(user)
         allowed, _ = device.verify_is_allowed()
         if not allowed:
             _log_refusal(self.request, user.get_username(), "code throttled")
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         if not device.verify_token(code):
-            _log_refusal(self.request, user.get_username(), "wrong code")
-            # Counted like a wrong password: the sign-in pause covers code guessing too.
-            user_login_failed.send(
-                sender=type(self),
-                credentials={"username": user.get_username()},
-                request=self.request,
-            )
-            raise forms.ValidationError(self.error_messages["wrong_code"], code="wrong_code")
+            self._refuse_wrong_code(user)
         # django-otp's user_logged_in receiver stores the device in the session.
         user.otp_device = device
         return cleaned
+
+    def _refuse_wrong_code(self, user) -> None:
+        _log_refusal(self.request, user.get_username(), "wrong code")
+        # Counted like a wrong password: the sign-in pause covers code guessing too.
+        user_login_failed.send(
+            sender=type(self),
+            credentials={"username": user.get_username()},
+            request=self.request,
+        )
+        raise forms.ValidationError(self.error_messages["wrong_code"], code="wrong_code")
 
 
 def _log_refusal(request: HttpRequest | None, username: str, reason: str) -> None:

@@ -129,6 +129,13 @@ def code_device(user: AbstractBaseUser, code: str) -> TOTPDevice | StaticDevice 
     return model.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
+def has_second_factor(user: AbstractBaseUser) -> bool:
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticToken.objects.filter(device__user=user, device__confirmed=True).exists()
+    )
+
+
 def second_factor_methods(user: AbstractBaseUser) -> str:
     """What the account can sign in with, for the enrolment command's message."""
     names = []

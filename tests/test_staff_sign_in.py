@@ -68,6 +68,9 @@ def test_a_password_alone_never_opens_the_admin_nor_drafts(client):
     refused = sign_in(client, editor)
     assert refused.status_code == 200
     assert "This field is required" in refused.content.decode()
+    assert "no second factor" not in refused.content.decode()
+    recovery_shaped = sign_in(client, editor, "abcd2345")  # no recovery codes on this account
+    assert "That code is not right" in recovery_shaped.content.decode()
     # Signed in through the readers' sign-in with the password: still not staff for the admin.
     client.post("/accounts/login/", {"username": editor.username, "password": editor.raw_password})
     assert client.get(ADMIN)["Location"].startswith("/admin/login/")
