@@ -221,6 +221,9 @@ AXES_SENSITIVE_PARAMETERS = [
     "old_password",
     "new_password1",
     "new_password2",
+    # The admin's second factor: a code from the app or a recovery code.
+    "otp_token",
+    "code",
 ]
 AXES_LOCKOUT_CALLABLE = "assessments.views.lockout"
 # Keep no log of successful sign-ins: only what throttling needs.

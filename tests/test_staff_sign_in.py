@@ -251,3 +251,19 @@ def test_superusers_see_no_reader_data_nor_staff_secrets_in_the_user_admin(admin
     assert device.key not in editor_page
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_failed_sign_in_records_keep_no_password_and_no_code(client):
+    from axes.models import AccessAttempt
+
+    editor = make_editor()
+    make_second_factor(editor)
+    codes = staff.recovery_codes_replace(user=editor)
+    client.post(
+        LOGIN, {"username": editor.username, "password": "guess-one-9", "otp_token": codes[1]}
+    )
+
+    attempt = AccessAttempt.objects.get()
+    stored = f"{attempt.post_data} {attempt.get_data}"
+    assert "guess-one-9" not in stored
+    assert codes[1] not in stored
