@@ -109,6 +109,7 @@ def test_pages_and_static_files_carry_permissions_policy_and_corp(client, db):
         for feature in ("camera", "microphone", "geolocation", "payment"):
             assert f"{feature}=()" in policy
         assert policy.count("=()") == len(DISABLED_FEATURES)
+        response.close()  # a static file is streamed from disk
 
 
 def test_the_content_security_policy_starts_from_none_and_lists_only_what_is_used(client, db):
