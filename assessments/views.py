@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
@@ -358,7 +359,10 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return _sign_in_then(back)
     services.strategy_save(owner=request.user, strategy=strategy)
-    messages.success(request, f"“{strategy.title}” is in your toolkit.")
+    toolkit = reverse("assessments:toolkit")
+    messages.success(
+        request, format_html('“{}” is in your <a href="{}">toolkit</a>.', strategy.title, toolkit)
+    )
     return HttpResponseRedirect(back)
 
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "guide",
     "assessments",
 ]
@@ -163,13 +164,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a small group: every transaction takes the write lock when it begins (a
+    # deferred one that reads, then writes, fails at once with "database is locked" when
+    # another process writes); readers never wait on the writer (WAL); writers queue for up
+    # to 20 s rather than fail.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
-# Cache: Redis shared by every app server when REDIS_URL is set.
+# Cache: Redis shared by every app server when REDIS_URL is set. An outage only makes the site
+# slower (config/cache.py): reads miss, writes are dropped, and a hanging Redis costs a request
+# at most 100 ms.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
         }
     }
 else:
@@ -272,6 +289,17 @@ if os.environ.get("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Background work (mail today; reminders and scheduled publishing build on it) runs on Django's
+# tasks framework. The queue lives in the database (django-tasks-db), so there is no new server:
+# `manage.py db_worker` runs the tasks (`make run` starts one beside gunicorn), and
+# `manage.py prune_db_task_results` clears finished ones.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 # HTTPS: on by default in production; turn off only to serve plain HTTP locally.
 HTTPS = env_bool("HTTPS", not DEBUG)

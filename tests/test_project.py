@@ -97,7 +97,7 @@ def test_production_uses_smtp_and_redis_from_the_environment():
     assert result.stdout.split() == [
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.securebase.example",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.ResilientRedisCache",
     ], result.stderr
 
 

@@ -13,15 +13,6 @@ def quiz(db) -> Quiz:
 
 
 @pytest.fixture
-def fetch_raise(monkeypatch):
-    """Every queryset made from here on raises instead of loading a relation lazily."""
-    from django.db import models
-    from django.db.models import query
-
-    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
-
-
-@pytest.fixture
 def reader(db):
     return make_user("reader-one")
 

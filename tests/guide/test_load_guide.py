@@ -108,3 +108,32 @@ def test_each_item_starts_with_one_version_that_has_its_links():
     sigh = Strategy.objects.get(slug="physiological-sigh")
     abandonment = Sign.objects.get(slug="no-fear-of-abandonment")
     assert sigh.pk in abandonment.history.get().strategies.values_list("strategy_id", flat=True)
+
+
+def test_a_type_whose_table_is_empty_is_filled_without_touching_the_others():
+    load()
+    section = Section.objects.get(slug="what-is-secure-attachment")
+    section.title = "What secure attachment is"
+    section.save()
+    FAQ.objects.all().delete()
+
+    output = load()
+
+    assert "Loaded 7 guide items" in output
+    assert FAQ.objects.count() == 7
+    section.refresh_from_db()
+    assert section.title == "What secure attachment is"
+    assert Section.objects.count() == 11
+
+
+def test_a_link_in_a_type_that_is_skipped_cannot_stop_an_empty_type_loading():
+    load()
+    # Editors deleted a strategy that the fixture's signs link to; signs are not reloaded.
+    Strategy.objects.get(slug="physiological-sigh").delete()
+    Therapy.objects.all().delete()
+
+    output = load()
+
+    assert "Loaded 4 guide items" in output
+    assert Therapy.objects.count() == 4
+    assert not Strategy.objects.filter(slug="physiological-sigh").exists()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import FieldFetchBlocked
-from django.db import connection, models
-from django.db.models import query as query_module
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guide.models import Section, Strategy
@@ -89,12 +88,6 @@ def test_a_signed_in_reader_costs_only_the_session_and_user_lookups_more(client)
     client.force_login(make_user())
 
     assert count_queries(client, "/guide/signs/") == anonymous + 2
-
-
-@pytest.fixture
-def fetch_raise(monkeypatch):
-    """Every queryset made from here on refuses to load a field or relation lazily."""
-    monkeypatch.setattr(query_module, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
 
 
 def test_fetch_raise_is_in_force_for_the_page_tests(fetch_raise):
