@@ -88,10 +88,13 @@ def give_everything(quiz, user, browser: str) -> Client:
         )
     saved = services.strategy_save(owner=user, strategy=quiz.strategies[0])
     services.note_update(saved=saved, note=f"My private note {user.username}")
-    Client(HTTP_USER_AGENT=browser, REMOTE_ADDR="10.9.9.9").post(
+    Client(headers={"user-agent": browser}, REMOTE_ADDR="10.9.9.9").post(
         "/accounts/login/", {"username": user.username, "password": "a-wrong-guess"}
     )
-    here, elsewhere = Client(HTTP_USER_AGENT=browser), Client(HTTP_USER_AGENT=browser)
+    here, elsewhere = (
+        Client(headers={"user-agent": browser}),
+        Client(headers={"user-agent": browser}),
+    )
     # The other browser also holds quiz answers taken before signing in, not yet kept.
     elsewhere.post("/quiz/", quiz.post_data(3, key=uuid.uuid4()))
     for client in (here, elsewhere):
@@ -107,7 +110,7 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
     give_everything(quiz, staying, "Other-Browser/1.0")
     # Throttling records are per username and per address: a successful sign-in cleared
     # the leaving reader's failure, so record one that stays until the account goes.
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
     assert AccessAttempt.objects.filter(username=leaving.username).count() == 1
@@ -144,7 +147,7 @@ def test_deleting_an_account_leaves_nothing_of_the_reader_in_any_table(quiz):
 def test_the_export_holds_failed_sign_ins_and_sessions_as_the_privacy_page_says(
     client, quiz, reader
 ):
-    Client(HTTP_USER_AGENT="Guessing-Browser/2.0", REMOTE_ADDR="10.1.2.3").post(
+    Client(headers={"user-agent": "Guessing-Browser/2.0"}, REMOTE_ADDR="10.1.2.3").post(
         "/accounts/login/", {"username": reader.username, "password": "a-wrong-guess"}
     )
     elsewhere = Client()
@@ -154,7 +157,7 @@ def test_the_export_holds_failed_sign_ins_and_sessions_as_the_privacy_page_says(
     )
     client.force_login(reader)
     # Signing in cleared the account's failures; one more wrong guess afterwards stays.
-    Client(HTTP_USER_AGENT="Guessing-Browser/2.0", REMOTE_ADDR="10.1.2.3").post(
+    Client(headers={"user-agent": "Guessing-Browser/2.0"}, REMOTE_ADDR="10.1.2.3").post(
         "/accounts/login/", {"username": reader.username, "password": "another-guess"}
     )
 
@@ -250,7 +253,7 @@ def test_the_export_holds_every_row_that_deleting_the_account_removes(quiz):
     staying = make_user("staying-reader", email="stay@example.org")
     here = give_everything(quiz, leaving, BROWSER)
     give_everything(quiz, staying, "Other-Browser/1.0")
-    Client(HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.9.9.8").post(
+    Client(headers={"user-agent": BROWSER}, REMOTE_ADDR="10.9.9.8").post(
         "/accounts/login/", {"username": leaving.username, "password": "another-wrong-guess"}
     )
     exported = records(json.loads(here.get("/me/export/").content))
