@@ -72,7 +72,9 @@ dev: $(STAMP)
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_guide
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # System tools the suite and the benchmark need: installed with apt-get when missing (as root
 # on Debian), otherwise the command to run is printed. See scripts/setup-test-deps. nginx and

@@ -30,9 +30,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from assessments.throttling import client_ip
 from config import staff
 from config.headers import clear_site_data
+from config.ratelimit import client_address
 
 log = logging.getLogger("securebase.staff")
 
@@ -90,7 +90,9 @@ class StaffAuthenticationForm(AdminAuthenticationForm):
 
     def _refuse_wrong_code(self, user) -> None:
         _log_refusal(self.request, user.get_username(), "wrong code")
-        # Counted like a wrong password: the sign-in pause covers code guessing too.
+        # Counted as a wrong password is (assessments.throttling: for this browser if the
+        # account signed in on it before, else for the account and the network), so the
+        # sign-in pause covers code guessing too.
         user_login_failed.send(
             sender=type(self),
             credentials={"username": user.get_username()},
@@ -111,7 +113,7 @@ def _log_refusal(request: HttpRequest | None, username: str, reason: str) -> Non
         # name or the address (as the privacy page says).
         log.warning("Staff sign-in refused: account=(not a staff account) reason=%s", reason)
         return
-    address = client_ip(request) if request is not None else ""
+    address = client_address(request) if request is not None else ""
     log.warning("Staff sign-in refused: account=%s reason=%s address=%s", username, reason, address)
 
 
@@ -125,7 +127,7 @@ def _log_sign_in(request: HttpRequest, user, device) -> None:
         "Staff sign-in: account=%s method=%s address=%s%s",
         user.get_username(),
         method,
-        client_ip(request),
+        client_address(request),
         extra,
     )
 
@@ -256,7 +258,7 @@ class StaffAdminSite(admin.AdminSite):
         log.info(
             "Staff enrolment finished: account=%s address=%s",
             user.get_username(),
-            client_ip(request),
+            client_address(request),
         )
         return self._render(
             request,

@@ -158,22 +158,78 @@ def assert_accessible(page) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+class LimitsClock:
+    """The clock every limit reads (``config.ratelimit.clock``), moved by hand in tests."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def limits_clock(monkeypatch) -> Iterator[LimitsClock]:
+    """Each test starts with no counts, one second into a clock hour that only it moves, so
+    no test ever straddles a limit's window by chance."""
+    import time
+
+    from django.core.cache import cache
+
+    from config import ratelimit
+
+    cache.clear()
+    clock = LimitsClock((time.time() // 3600) * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    yield clock
+    cache.clear()
+
+
 # -- mail and the task queue, for real ------------------------------------------------------------
 
 
 @dataclass
+class CaughtMail:
+    """One message as the SMTP server received it: its envelope and the parsed message.
+    Headers read as on the message itself (``mail["Subject"]``)."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+    def __getitem__(self, header: str) -> str | None:
+        return self.message[header]
+
+    def get_content(self) -> str:
+        return self.message.get_content()
+
+    @property
+    def subject(self) -> str:
+        return self.message["Subject"]
+
+    @property
+    def body(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+
+@dataclass
 class SmtpServer:
-    """An SMTP server on the loopback address; ``messages`` holds what it received, parsed."""
+    """An SMTP server on the loopback address; ``messages`` holds what it received."""
 
     host: str
     port: int
-    messages: list[EmailMessage] = field(default_factory=list)
-    recipients: list[list[str]] = field(default_factory=list)
+    messages: list[CaughtMail] = field(default_factory=list)
+
+    @property
+    def recipients(self) -> list[list[str]]:
+        return [mail.recipients for mail in self.messages]
 
     async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        self.messages.append(message)
-        self.recipients.append(list(envelope.rcpt_tos))
+        self.messages.append(CaughtMail(envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from assessments.devices import DEVICE_COOKIE
 from tests.factories import make_editor, make_section, make_user, staff_login
 
 pytestmark = pytest.mark.django_db
@@ -12,13 +13,31 @@ pytestmark = pytest.mark.django_db
 
 def test_signing_out_clears_cache_and_storage_but_not_cookies(client):
     reader = make_user()
-    client.force_login(reader)
+    signed_in = client.post(
+        "/accounts/login/", {"username": reader.username, "password": reader.raw_password}
+    )
+    assert signed_in.status_code == 302
+    device = client.cookies[DEVICE_COOKIE].value
 
     response = client.post("/accounts/logout/")
 
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert "cookies" not in response["Clear-Site-Data"]
+    # The device cookie that keeps the owner from being paused by strangers survives.
+    assert DEVICE_COOKIE not in response.cookies
+    assert device and client.cookies[DEVICE_COOKIE].value == device
     assert client.get("/me/").status_code == 302
+
+
+def test_deleting_the_account_clears_site_data_and_forgets_the_browser(client):
+    reader = make_user()
+    client.post("/accounts/login/", {"username": reader.username, "password": reader.raw_password})
+
+    response = client.post("/me/delete/", {"password": reader.raw_password})
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert response.cookies[DEVICE_COOKIE].value == ""  # the account it spoke for is gone
 
 
 def test_signing_out_of_the_admin_clears_cache_and_storage_too(client):

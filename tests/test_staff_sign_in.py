@@ -16,6 +16,8 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from assessments.devices import DEVICE_COOKIE
+from assessments.throttling import DEVICE_FAILURE_LIMIT, FREE_FAILURES
 from config import staff
 from tests.factories import (
     enrol_through_link,
@@ -42,6 +44,10 @@ def sign_in(client, user, code: str = ""):
 
 def path_of(link: str) -> str:
     return urlsplit(link).path
+
+
+def wrong_code_for(device) -> str:
+    return "000000" if totp_code(device) != "000000" else "111111"
 
 
 def enrol_command(username: str) -> str:
@@ -200,7 +206,7 @@ def test_staff_sign_ins_are_logged_without_passwords_or_codes(client, caplog):
     editor = make_editor(password="lantern-river-stone-42")
     device = make_second_factor(editor)
     codes = staff.recovery_codes_replace(user=editor)
-    wrong = "000000" if totp_code(device) != "000000" else "111111"
+    wrong = wrong_code_for(device)
     right = totp_code(device)
 
     with caplog.at_level(logging.INFO):
@@ -253,8 +259,50 @@ def test_superusers_see_no_reader_data_nor_staff_secrets_in_the_user_admin(admin
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
 
 
-def test_failed_sign_in_records_keep_no_password_and_no_code(client):
-    from axes.models import AccessAttempt
+def test_wrong_codes_count_toward_the_sign_in_pause_like_wrong_passwords(limits_clock):
+    """The right password with a wrong code is still a failed sign-in: a browser new to the
+    account waits after the free tries, even with the right code, unchecked."""
+    editor = make_editor()
+    device = make_second_factor(editor)
+    stranger = Client(REMOTE_ADDR="10.0.0.50")
+
+    for _ in range(FREE_FAILURES + 1):
+        device.throttle_reset()
+        wrong = sign_in(stranger, editor, wrong_code_for(device))
+        assert wrong.status_code == 200
+        assert "That code is not right" in wrong.content.decode()
+
+    device.throttle_reset()
+    paused = sign_in(stranger, editor, totp_code(device))
+    assert paused.status_code == 429
+    assert paused["Retry-After"] == "2"
+    assert stranger.get(ADMIN).status_code == 302
+    limits_clock.advance(2)
+    assert sign_in(stranger, editor, totp_code(device)).status_code == 302
+
+
+def test_wrong_codes_on_the_editors_own_browser_pause_only_that_browser(limits_clock):
+    editor = make_editor()
+    device = make_second_factor(editor)
+    mine = Client(REMOTE_ADDR="192.0.2.60")
+    assert sign_in(mine, editor, totp_code(device)).status_code == 302
+    mine.post(reverse("admin:logout"))
+    assert DEVICE_COOKIE in mine.cookies  # signing out keeps it (no "cookies" in Clear-Site-Data)
+
+    for _ in range(DEVICE_FAILURE_LIMIT):
+        device.throttle_reset()
+        assert sign_in(mine, editor, wrong_code_for(device)).status_code == 200
+
+    device.throttle_reset()
+    paused = sign_in(mine, editor, totp_code(device))
+    assert paused.status_code == 429
+    assert "<h1>Signing in on this browser is paused until" in paused.content.decode()
+    # Counted for that browser alone: another on the same network signs in.
+    assert sign_in(Client(REMOTE_ADDR="192.0.2.60"), editor, totp_code(device)).status_code == 302
+
+
+def test_failed_sign_in_counts_keep_no_password_no_code_and_no_name(client, limits_clock):
+    from django.core.cache import cache
 
     editor = make_editor()
     make_second_factor(editor)
@@ -262,8 +310,11 @@ def test_failed_sign_in_records_keep_no_password_and_no_code(client):
     client.post(
         LOGIN, {"username": editor.username, "password": "guess-one-9", "otp_token": codes[1]}
     )
+    client.post(
+        LOGIN, {"username": editor.username, "password": editor.raw_password, "otp_token": "9"}
+    )
 
-    attempt = AccessAttempt.objects.get()
-    stored = f"{attempt.post_data} {attempt.get_data}"
-    assert "guess-one-9" not in stored
-    assert codes[1] not in stored
+    assert cache._cache  # the wrong tries were counted
+    stored = " ".join(f"{key} {value!r}" for key, value in cache._cache.items())
+    for secret in ("guess-one-9", editor.raw_password, codes[1], editor.username, "127.0.0.1"):
+        assert secret not in stored

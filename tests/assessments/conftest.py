@@ -1,4 +1,5 @@
-"""Fixtures for the quiz and the reader's space: a realistic quiz, two readers."""
+"""Fixtures for the quiz and the reader's space: a realistic quiz and two readers. The real
+SMTP server (``smtp_server``) comes from tests/conftest.py."""
 
 from __future__ import annotations
 

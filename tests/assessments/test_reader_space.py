@@ -254,7 +254,7 @@ def test_a_signed_out_strategy_page_costs_no_query_for_the_toolkit(
 
 
 def test_the_address_behind_trusted_proxies_is_the_nearest_proxys_view(rf, settings):
-    from assessments.throttling import client_ip
+    from config.ratelimit import client_address as client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
     settings.TRUSTED_PROXY_COUNT = 0

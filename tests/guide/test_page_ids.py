@@ -19,7 +19,14 @@ from guide.markdown import RESERVED_IDS
 from guide.models import FAQ, Section, Sign, Strategy
 from tests.factories import make_user, staff_login
 
-EXTRA_PAGES = ["/search/?q=repair", "/search/?q=", "/search/?q=a", "/support/", "/nowhere/"]
+EXTRA_PAGES = [
+    "/search/?q=repair",
+    "/search/?q=",
+    "/search/?q=a",
+    "/support/uk/",
+    "/guide/",
+    "/nowhere/",
+]
 NOT_FOUND = {"/nowhere/"}  # the 404 page has ids too; every other page, and every link, is 200
 # The same headings in a chapter's body and closing, in an item, and named like the
 # template's own elements (the skip link's target, the contents, the sources).
