@@ -19,16 +19,22 @@ ENV PATH=/opt/venv/bin:$PATH \
     PORT=8000
 RUN groupadd --system app && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app
 WORKDIR /app
-RUN mkdir -p /app/var && chown app:app /app /app/var
 COPY --from=build /opt/venv /opt/venv
-COPY --chown=app:app . .
+# The code (and the static files collected below) belong to root: the app user can read them,
+# never change them. Only var/ and the temp directory are writable (compose mounts both as
+# tmpfs over a read-only root file system).
+COPY . .
 # Static files are collected, hashed and compressed once, at build time. The placeholder
 # settings exist only for this step; the running container reads the real ones from env.
 RUN SECRET_KEY=build-only-placeholder-not-used-at-runtime-0123456789abcdefghijkl \
     ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput --verbosity 0 \
     && rm -f /tmp/build.sqlite3 \
-    && chown -R app:app /app/staticfiles
+    && chmod -R u=rwX,go=rX /app /opt/venv \
+    && mkdir -p /app/var \
+    && chown app:app /app/var \
+    && chmod 0700 /app/var
+ENV TMPDIR=/tmp
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -63,7 +63,8 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py migrate --noinput
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py load_guide
-	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
+	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo "  Mail (password resets) is printed in this terminal: no mail server is needed here."; echo ""
 	@# gunicorn and the task worker (mail), started and stopped together.
 	@$(RUN_ENV) exec $(PY) scripts/serve.py
 

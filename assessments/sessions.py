@@ -4,6 +4,11 @@ Django's own session table cannot be searched by reader (its data is signed and 
 so deleting an account would leave the reader's sessions on other browsers behind. This
 store keeps the signed-in reader's id in a column of its own (Django's documented way of
 extending the database session engine), and ``services.account_delete`` deletes them all.
+
+A session nobody is signed in to (an anonymous quiz taker's) ends when the browser closes: its
+cookie carries no expiry, so a shared laptop keeps no answers for the next person. The row on
+the server, which nothing can reach once the cookie is gone, expires as usual and
+``clearsessions`` deletes it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ def _reader_id(data: dict) -> int | None:
 
 
 class SessionStore(DBStore):
+    def get_expire_at_browser_close(self) -> bool:
+        if self.get("_session_expiry") is None and _reader_id(self._session) is None:
+            return True
+        return super().get_expire_at_browser_close()
+
     @classmethod
     def get_model_class(cls):
         from assessments.models import ReaderSession

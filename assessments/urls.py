@@ -21,7 +21,7 @@ urlpatterns = [
     # Accounts
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.LoginView.as_view(template_name=T + "login.html"), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
         views.PasswordChangeView.as_view(template_name=T + "password_change_form.html"),

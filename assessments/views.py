@@ -41,6 +41,7 @@ from assessments.forms import (
 from assessments.models import Result, SavedStrategy, Subject
 from assessments.tasks import send_password_reset
 from config import ratelimit
+from config.headers import clear_site_data
 from guide.models import Strategy
 from guide.views import revalidated
 
@@ -300,6 +301,13 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+class LogoutView(auth_views.LogoutView):
+    """Signing out also tells the browser to drop what it kept of the reader's pages."""
+
+    def post(self, request, *args, **kwargs):
+        return clear_site_data(super().post(request, *args, **kwargs))
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Changing the password asks for the old one, counted like a sign-in (throttled)."""
 
@@ -476,7 +484,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your account and everything in it are deleted.")
             response = redirect("guide:home")
             devices.forget(response)
-            return response
+            return clear_site_data(response)
         status = 400
     else:
         form = DeleteAccountForm(user=request.user, request=request)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -46,6 +47,14 @@ if not SECRET_KEY:
 elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure")):
     raise ImproperlyConfigured("SECRET_KEY is too weak: use 50+ random characters.")
 
+# .env.example's placeholders: copied but never filled in. Refused even with DEBUG on.
+PLACEHOLDER = "change-me"
+if PLACEHOLDER in SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is still the placeholder from .env.example: set it to a long random string "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+    )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -53,8 +62,23 @@ if not ALLOWED_HOSTS:
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+
+def _default_site_url() -> str:
+    if CSRF_TRUSTED_ORIGINS:
+        return CSRF_TRUSTED_ORIGINS[0]
+    host = ALLOWED_HOSTS[0].lstrip(".").replace("*", "localhost")
+    if env_bool("HTTPS", not DEBUG):
+        return f"https://{host}"
+    return f"http://{host}:{os.environ.get('PORT', '8000')}"
+
+
+# The site's address as readers reach it, for links made where there is no request to take the
+# host from: emails sent from the task worker or a command, staff enrolment links.
+SITE_URL = os.environ.get("SITE_URL", "").strip() or _default_site_url()
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with a site that asks staff for a second factor (config/admin_site.py).
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,12 +88,17 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "guide",
     "assessments",
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy and Cross-Origin-Resource-Policy, on static files too.
+    "config.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages (whitenoise serves static files pre-compressed). Django pads gzip
@@ -81,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (staff, config/staff.py).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -108,6 +139,22 @@ TEMPLATES = [
         },
     },
 ]
+
+
+def _refuse_placeholder_password(variable: str, hint: str) -> None:
+    url = os.environ.get(variable, "")
+    if url and urlsplit(url).password == PLACEHOLDER:
+        raise ImproperlyConfigured(
+            f"The password in {variable} is still the placeholder from .env.example: {hint}"
+        )
+
+
+_refuse_placeholder_password(
+    "DATABASE_URL", "set POSTGRES_PASSWORD (compose) or the password in DATABASE_URL."
+)
+_refuse_placeholder_password(
+    "REDIS_URL", "set REDIS_PASSWORD (compose) or the password in REDIS_URL."
+)
 
 # Database: DATABASE_URL, or an SQLite file so `make run` works anywhere.
 DATABASES = {
@@ -186,6 +233,10 @@ RATE_LIMITS = env_bool("RATE_LIMITS", True)
 # (an IPv6 address by its /64).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Staff sign in to the admin with a password and a code from an authenticator app (or a
+# recovery code); enrolment links printed by add_editor and enrol_staff work once, for 24 hours.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Secure Base")
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -250,16 +301,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# A strict Content Security Policy: nothing from elsewhere, no inline script.
+# A strict Content Security Policy: nothing unless listed, nothing from elsewhere, no inline
+# script or style. Scripts, styles and images are our own files; the admin's markdown preview
+# fetches from us (connect-src); forms post only to us.
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
+    "default-src": [CSP.NONE],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
@@ -278,11 +329,6 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 SITE_NAME = "Secure Base"
-# The site's address as readers reach it: links in emails sent from the task worker or a
-# command, where there is no request to take the host from.
-SITE_URL = os.environ.get("SITE_URL") or (
-    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
-)
 
 # Where "Leave quickly" takes a reader who must hide what they were reading: an everyday,
 # neutral page that looks unremarkable in a browser history.

@@ -36,8 +36,11 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(published=True)
 
     def visible_to(self, user):
-        """Everything for staff (drafts are previewed on the real page), published for others."""
-        if user.is_authenticated and user.is_staff:
+        """Everything for staff who signed in with their second factor (drafts are previewed on
+        the real page), published for others."""
+        from config.staff import is_verified_staff
+
+        if is_verified_staff(user):
             return self
         return self.published()
 

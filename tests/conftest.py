@@ -76,6 +76,18 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, signed in as the admin requires: with a second factor."""
+    from django.test import Client
+
+    from tests.factories import staff_login
+
+    client = Client()
+    staff_login(client, admin_user)
+    return client
+
+
+@pytest.fixture
 def fetch_raise(monkeypatch):
     """Every queryset made from here on raises instead of loading a field or relation lazily
     (Django 6.1's FETCH_RAISE), so a page that would make N+1 queries fails its test."""
@@ -118,6 +130,24 @@ def watched_page(page, live_server) -> Iterator:
     page.watch = watch
     yield page
     watch.assert_clean()
+
+
+def admin_sign_in(page, base: str, user) -> None:
+    """Sign a staff account in through the admin's own form: password and a code from its
+    authenticator app (made if the account has none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from playwright.sync_api import expect
+
+    from tests.factories import make_second_factor, totp_code
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or make_second_factor(user)
+    page.goto(base + "/admin/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(user.raw_password)
+    page.get_by_label("Code").fill(totp_code(device))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Guide content")).to_be_visible()
 
 
 def assert_accessible(page) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from itertools import count
@@ -150,6 +151,75 @@ def make_editor(username: str | None = None, password: str = "a-long-passphrase-
     user = editor_create(username=username or f"editor{_n()}", password=password, **fields)
     user.raw_password = password
     return user
+
+
+def make_second_factor(user):
+    """A confirmed authenticator app for a staff account, as enrolment leaves one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def totp_code(device) -> str:
+    """The code the device's app shows now (or the next one, if now's was already used)."""
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def signed_in_with(user, device):
+    """``user`` as OTPMiddleware presents them after signing in with ``device`` (None: with a
+    password alone)."""
+    user.otp_device = device
+    user.is_verified = lambda: user.otp_device is not None
+    return user
+
+
+def staff_login(client, user):
+    """Sign a staff account in to ``client`` as the admin's sign-in does: password and second
+    factor (the device is made if the account has none). Returns the device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or make_second_factor(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def enrol_through_link(client, link: str, password: str):
+    """Follow an enrolment link as its owner would: Start, scan (read the new device's key),
+    confirm with the password and the app's first code. Returns (device, recovery codes)."""
+    from urllib.parse import urlsplit
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    path = urlsplit(link).path
+    assert client.get(path).status_code == 200
+    started = client.post(path)
+    assert started.status_code == 302, started
+    setup_page = client.get(started["Location"])
+    assert setup_page.status_code == 200
+    device = TOTPDevice.objects.get(pk=client.session["staff_enrolment"]["device"])
+    done = client.post(started["Location"], {"password": password, "code": totp_code(device)})
+    assert done.status_code == 200 and "codes" in done.context, done.content.decode()
+    device.refresh_from_db()
+    return device, done.context["codes"]
+
+
+def link_in(output: str) -> str:
+    """The enrolment link a command printed."""
+    import re
+
+    return re.search(r"https?://\S+/admin/enrol/\S+/", output).group(0)
 
 
 QUIZ_LEANINGS = [Sign.Leaning.ANXIOUS] * 5 + [Sign.Leaning.AVOIDANT] * 5 + [Sign.Leaning.BOTH] * 5

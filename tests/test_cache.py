@@ -22,7 +22,7 @@ from django.urls import reverse
 import config.cache
 from config.cache import ResilientRedisCache
 from guide.models import Section
-from tests.factories import make_editor, make_section
+from tests.factories import make_editor, make_section, staff_login
 from tests.guide.conftest import form_data
 from tests.test_project import PRODUCTION_ENV, manage
 
@@ -287,7 +287,7 @@ def test_healthz_says_the_cache_is_ok_when_redis_answers(client, real_redis):
 
 def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(real_redis, retry_at_once):
     reader, editor = Client(), Client()
-    editor.force_login(make_editor())
+    staff_login(editor, make_editor())
     section = make_section(slug="kept", title="Kept", body="The first wording.")
     assert "The first wording." in reader.get("/guide/kept/").content.decode()
     assert cache.get(config_version_key()) is not None  # the page is in Redis now

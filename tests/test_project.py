@@ -105,7 +105,7 @@ def test_pages_carry_a_strict_content_security_policy(client, db):
     response = client.get("/")
 
     policy = response["Content-Security-Policy"]
-    assert "default-src 'self'" in policy
+    assert "default-src 'none'" in policy
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
 

@@ -315,8 +315,10 @@ def models_pointing_at_readers() -> set[str]:
     return {
         model._meta.label_lower
         for model in apps.get_models()
-        # The admin's log and the guide's tables (change notes, drafts) are editors', not readers'.
-        if model._meta.app_label not in STAND_INS | {"admin", "guide"}
+        # The admin's log and the guide's tables (change notes, drafts) are editors', not readers',
+        # and so are second-factor devices: only staff accounts can enrol one
+        # (tests/test_staff_sign_in.py), and they go with the account (cascade).
+        if model._meta.app_label not in STAND_INS | {"admin", "guide", "otp_totp", "otp_static"}
         for field in model._meta.concrete_fields
         if field.is_relation
         and field.related_model._meta.label == settings.AUTH_USER_MODEL

@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as settings_module
 from django.urls import reverse
 from django.utils import timezone
 
@@ -396,18 +397,23 @@ def test_the_quiz_and_result_pages_say_where_anonymous_answers_are_kept_and_how_
     settings.SESSION_COOKIE_AGE = 9 * 86_400
     quiz_page = client.get(QUIZ).content.decode()
     assert "your answers are kept on our server in a session that only this browser" in quiz_page
-    assert "or after 9 days at most" in quiz_page
+    assert "the session ends when you close this browser" in quiz_page
+    assert "our server deletes them within 9 days" in quiz_page
+    assert "days at most" not in quiz_page
     assert "stay in this browser" not in quiz_page and "nothing, unless" not in quiz_page
 
     client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
     result_page = client.get(RESULT).content.decode()
     assert (
         "For now your answers are kept on our server in this browser’s session, linked to no "
-        "name or email, for 9 days at most." in result_page
+        "name or email, until you close this browser." in result_page
     )
+    assert "days at most" not in result_page
     assert "lives only in this browser" not in result_page
     privacy = client.get("/privacy/").content.decode()
-    assert "the session expires, 9 days after it last changed at most" in privacy
+    assert "or close your browser, which ends the session" in privacy
+    assert "deleted within 9 days after it last changed" in privacy
+    assert "days after it last changed at most" not in privacy
 
 
 def start_titles(html: str) -> tuple[list[str], list[str]]:
@@ -437,6 +443,18 @@ def test_where_to_start_without_more_than_three_has_no_see_all(client, quiz):
     shown, more = start_titles(html)
     assert shown == ["Calm Breath", "Wait Ten Minutes"] and more == []
     assert "start-more" not in html
+
+
+def test_an_anonymous_session_ends_when_the_browser_closes(client, quiz, reader):
+    response = client.post(QUIZ, quiz.post_data(3, key=uuid.uuid4()))
+
+    cookie = response.cookies[settings_module.SESSION_COOKIE_NAME]
+    assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
+    signed_in = client.post(
+        "/accounts/login/", {"username": reader.username, "password": reader.raw_password}
+    )
+    kept = signed_in.cookies[settings_module.SESSION_COOKIE_NAME]
+    assert int(kept["max-age"]) == settings_module.SESSION_COOKIE_AGE
 
 
 def test_a_sign_unpublished_while_the_quiz_is_answered_gets_a_clear_page(

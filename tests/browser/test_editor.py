@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import assert_accessible
+from tests.conftest import admin_sign_in, assert_accessible
 from tests.factories import make_editor, make_reference, make_section, make_sign, make_strategy
 
 pytestmark = pytest.mark.browser
@@ -17,21 +17,13 @@ OLD = "Security can be **earned**, whatever your start."
 NEW = "Security can be **earned** at any age, one repair at a time."
 
 
-def sign_in(page, base: str, editor) -> None:
-    page.goto(base + "/admin/")
-    page.get_by_label("Username").fill(editor.get_username())
-    page.get_by_label("Password").fill(editor.raw_password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Guide content")).to_be_visible()
-
-
 def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, live_server):
     page = watched_page
     base = live_server.url
     make_section(slug="earned-security", title="Earned security", body=OLD)
     editor = make_editor("maya")
 
-    sign_in(page, base, editor)
+    admin_sign_in(page, base, editor)
     page.get_by_role("link", name="Sections").first.click()
     page.get_by_role("link", name="Earned security").click()
 
@@ -68,7 +60,7 @@ def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, 
 def test_a_draft_is_previewed_on_the_real_page_with_a_banner(watched_page, live_server):
     page = watched_page
     make_section(slug="coming-soon", title="Coming soon", body="Not yet.", published=False)
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
 
     page.goto(live_server.url + "/guide/coming-soon/")
 
@@ -82,7 +74,7 @@ def test_references_are_picked_by_searching_under_our_csp(watched_page, live_ser
     page = watched_page
     make_section(slug="sources", title="Sources", body="Cited.")
     make_reference(authors="Johnson, S.", year=2008, title="Hold Me Tight")
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
 
     page.goto(live_server.url + "/admin/guide/section/")
     page.get_by_role("link", name="Sources", exact=True).click()
@@ -102,7 +94,7 @@ def test_hostile_markdown_stays_inert_in_the_preview_and_on_the_page(watched_pag
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     make_section(slug="hostile", title="Hostile", body="Plain.")
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
     page.goto(live_server.url + "/admin/guide/section/")
     page.get_by_role("link", name="Hostile").click()
 
@@ -127,7 +119,7 @@ def test_dropping_an_image_into_the_editor_explains_uploads_are_off(watched_page
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
     make_section(slug="pictures", title="Pictures", body="Words only.")
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
     page.goto(live_server.url + "/admin/guide/section/")
     page.get_by_role("link", name="Pictures").click()
 
@@ -149,7 +141,7 @@ def test_the_preview_waits_for_a_pause_in_typing_and_explains_what_saving_would_
 ):
     page = watched_page
     make_section(slug="typing", title="Typing", body="Start.")
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
     page.goto(live_server.url + "/admin/guide/section/")
     page.get_by_role("link", name="Typing").click()
     preview = page.locator(".field-body .markdownx-preview")
@@ -173,7 +165,7 @@ def test_an_editor_deletes_a_strategy_by_mistake_and_restores_it_from_the_list(
     page = watched_page
     strategy = make_strategy(slug="name-it", title="Name it to tame it")
     make_sign(text="You can name what you feel").strategies.add(strategy)
-    sign_in(page, live_server.url, make_editor())
+    admin_sign_in(page, live_server.url, make_editor())
 
     page.goto(live_server.url + f"/admin/guide/strategy/{strategy.pk}/delete/")
     expect(page.locator("#content")).to_contain_text("“You can name what you feel”")

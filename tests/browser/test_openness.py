@@ -15,9 +15,8 @@ from playwright.sync_api import expect
 from assessments.models import QuizVersion
 from guide.changes import record_change
 from guide.models import Section, Sign, SupportResource
-from tests.browser.test_editor import sign_in
 from tests.browser.test_reader import STANDALONE_LINKS
-from tests.conftest import assert_accessible
+from tests.conftest import admin_sign_in, assert_accessible
 from tests.factories import make_editor, make_quiz, make_user, take_quiz
 
 pytestmark = pytest.mark.browser
@@ -222,7 +221,7 @@ def test_an_editor_changes_a_signs_side_publishes_a_noted_change_and_adds_a_help
     base = live_server.url
     sign = Sign.objects.get(slug="no-fear-of-abandonment")
     assert sign.leaning == "anxious"
-    sign_in(page, base, make_editor("sam"))
+    admin_sign_in(page, base, make_editor("sam"))
 
     # A sign moves to the other side: the scoring key follows at once.
     page.goto(base + f"/admin/guide/sign/{sign.pk}/change/")

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from tests.factories import make_editor, make_user
+from tests.factories import make_editor, make_user, staff_login
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def superuser(db):
 
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     return client
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from guide.editors import EDITORS_GROUP
 from guide.management.commands import add_editor
+from tests.factories import enrol_through_link, link_in, totp_code
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -49,9 +50,16 @@ def test_makes_a_staff_editor_who_can_sign_in_to_the_admin(typed):
     assert list(user.groups.values_list("name", flat=True)) == [EDITORS_GROUP]
     assert user.check_password(GOOD)
     assert "Made editor “maya”" in out
+    assert "works once, within 24 hours" in out
     browser = Client()
-    signed_in = browser.post(
+    password_only = browser.post(
         "/admin/login/?next=/admin/", {"username": "maya", "password": GOOD, "next": "/admin/"}
+    )
+    assert password_only.status_code == 200  # no second factor yet: refused
+    device, _ = enrol_through_link(Client(), link_in(out), GOOD)
+    signed_in = browser.post(
+        "/admin/login/?next=/admin/",
+        {"username": "maya", "password": GOOD, "otp_token": totp_code(device), "next": "/admin/"},
     )
     assert signed_in.status_code == 302 and signed_in["Location"] == "/admin/"
     assert browser.get(reverse("admin:guide_section_changelist")).status_code == 200

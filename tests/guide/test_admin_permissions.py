@@ -20,6 +20,7 @@ from tests.factories import (
     make_strategy,
     make_support_resource,
     make_therapy,
+    staff_login,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +72,7 @@ def test_people_who_are_not_staff_are_sent_to_sign_in(client, guide_pages, who, 
 
 @pytest.mark.parametrize("who", ["editor", "superuser"])
 def test_editors_and_superusers_open_every_guide_page(client, guide_pages, who, editor, superuser):
-    client.force_login(editor if who == "editor" else superuser)
+    staff_login(client, editor if who == "editor" else superuser)
     for url in guide_pages:
         assert client.get(url).status_code == 200, url
 
@@ -149,7 +150,7 @@ def test_the_preview_refuses_people_who_are_not_staff(client, reader, who):
 
 @pytest.mark.parametrize("who", ["editor", "superuser"])
 def test_the_preview_answers_staff_with_the_sites_rendering(client, editor, superuser, who):
-    client.force_login(editor if who == "editor" else superuser)
+    staff_login(client, editor if who == "editor" else superuser)
     response = client.post(settings.MARKDOWNX_URLS_PATH, {"content": "**hi**"})
 
     assert response.status_code == 200
@@ -167,7 +168,7 @@ def test_the_preview_needs_content(editor_client):
 
 def test_the_preview_checks_the_token_a_form_carries(client, editor):
     csrf_client = client.__class__(enforce_csrf_checks=True)
-    csrf_client.force_login(editor)
+    staff_login(csrf_client, editor)
 
     assert csrf_client.post(settings.MARKDOWNX_URLS_PATH, {"content": "x"}).status_code == 403
 
@@ -175,8 +176,10 @@ def test_the_preview_checks_the_token_a_form_carries(client, editor):
 @pytest.mark.parametrize("who", ["anonymous", "reader", "editor", "superuser"])
 def test_image_upload_is_turned_off_for_everyone(client, reader, editor, superuser, who):
     user = {"anonymous": None, "reader": reader, "editor": editor, "superuser": superuser}[who]
-    if user:
+    if user == reader:
         client.force_login(user)
+    elif user:
+        staff_login(client, user)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     from django.core.files.uploadedfile import SimpleUploadedFile
 

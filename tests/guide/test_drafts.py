@@ -10,7 +10,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from guide.models import Section
-from tests.factories import make_reviewer, make_section, make_strategy
+from tests.factories import make_reviewer, make_section, make_strategy, staff_login
 from tests.guide.conftest import NOTED, form_data
 from tests.guide.test_pages import json_ld
 
@@ -49,7 +49,7 @@ def test_a_draft_is_not_found_by_the_public(client, reader, draft, who):
 def test_staff_preview_a_draft_on_the_real_page_with_a_banner(
     client, editor, superuser, draft, who
 ):
-    client.force_login(editor if who == "editor" else superuser)
+    staff_login(client, editor if who == "editor" else superuser)
     obj, url, kind = draft
 
     response = client.get(url)
@@ -215,7 +215,7 @@ def test_reflection_prompts_are_edited_with_the_markdown_preview_and_start_as_dr
     sign = make_sign()
     ReflectionPrompt.objects.create(slug="a-prompt", sign=sign, text="What did you *notice*?")
     editor = make_editor()
-    client.force_login(editor)
+    staff_login(client, editor)
 
     add = client.get("/admin/guide/reflectionprompt/add/").content.decode()
     assert "markdownx" in add and "js/admin-markdown.js" in add

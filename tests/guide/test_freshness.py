@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_section
+from tests.factories import make_section, staff_login
 from tests.guide.conftest import NOTED, form_data
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
     assert client.get("/guide/fresh/", **cached).status_code == 304  # caching is really on
 
     staff = Client()
-    staff.force_login(editor)
+    staff_login(staff, editor)
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
     assert (
@@ -63,7 +63,7 @@ def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(client, edit
     cached = validators_of(client.get("/guide/going/"))
 
     staff = Client()
-    staff.force_login(editor)
+    staff_login(staff, editor)
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
     data.pop("published")

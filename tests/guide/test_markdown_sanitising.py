@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from markdown.inlinepatterns import LinkInlineProcessor
 
 from guide.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render
-from tests.factories import make_editor, make_section
+from tests.factories import make_editor, make_section, staff_login
 
 HOSTILE = {
     "script tag": "<script>alert(1)</script>",
@@ -129,7 +129,7 @@ def test_hostile_markdown_renders_harmless(source):
 @pytest.mark.django_db
 @pytest.mark.parametrize("source", HOSTILE.values(), ids=HOSTILE.keys())
 def test_admin_preview_of_hostile_markdown_is_the_same_harmless_html(client, source):
-    client.force_login(make_editor())
+    staff_login(client, make_editor())
 
     response = client.post(reverse("markdownx-preview"), {"content": source})
 

@@ -8,11 +8,13 @@ from guide.models import Chapters, Section, Strategy, reading_minutes
 from tests.factories import (
     make_faq,
     make_reference,
+    make_second_factor,
     make_section,
     make_sign,
     make_strategy,
     make_therapy,
     make_user,
+    signed_in_with,
 )
 
 pytestmark = pytest.mark.django_db
@@ -66,13 +68,24 @@ def test_citation_escapes_what_an_editor_typed():
 def test_drafts_are_visible_to_staff_only():
     make_section(slug="public")
     make_section(slug="draft", published=False)
-    reader = make_user()
+    reader = signed_in_with(make_user(), None)
     editor = make_user(is_staff=True)
+    editor = signed_in_with(editor, make_second_factor(editor))
 
     assert set(Section.objects.visible_to(reader).values_list("slug", flat=True)) == {"public"}
     assert set(Section.objects.visible_to(editor).values_list("slug", flat=True)) == {
         "public",
         "draft",
+    }
+
+
+def test_drafts_stay_hidden_from_staff_signed_in_with_a_password_alone():
+    make_section(slug="public")
+    make_section(slug="draft", published=False)
+    password_only = signed_in_with(make_user(is_staff=True), None)
+
+    assert set(Section.objects.visible_to(password_only).values_list("slug", flat=True)) == {
+        "public"
     }
 
 

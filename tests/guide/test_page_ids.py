@@ -17,7 +17,7 @@ from django.conf import settings
 
 from guide.markdown import RESERVED_IDS
 from guide.models import FAQ, Section, Sign, Strategy
-from tests.factories import make_user
+from tests.factories import make_user, staff_login
 
 EXTRA_PAGES = [
     "/search/?q=repair",
@@ -112,7 +112,7 @@ def test_headings_editors_write_never_collide_with_each_other_or_the_page(client
         strategy.body += "\n\n## Why it matters\n\n## Main"
         strategy.save()
     FAQ.objects.update(answer="Yes.\n\n## Why it matters\n\n## Main")
-    client.force_login(make_user(is_staff=True))  # drafts and all
+    staff_login(client, make_user(is_staff=True))  # drafts and all
 
     pages = crawl(client)
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
-from tests.factories import make_section, make_sign, make_strategy, make_user
+from tests.factories import make_section, make_sign, make_strategy, make_user, staff_login
 
 QUIZ = reverse("assessments:quiz")
 LOGIN = reverse("assessments:login")
@@ -215,7 +215,7 @@ def test_drafts_are_404_to_the_public_and_shown_to_staff_with_a_banner(client, g
     assert 'rel="next"' in signs and 'href="/guide/from-anxious-to-secure/" rel="next"' in signs
     assert "/strategies/do-the-opposite/" not in chapter(client, "from-avoidant-to-secure")
 
-    client.force_login(make_user(is_staff=True))
+    staff_login(client, make_user(is_staff=True))
     draft = chapter(client, "earned-security")
     assert "Draft: this chapter is visible to staff only." in draft
     assert "Draft: this strategy is visible to staff only." in html(

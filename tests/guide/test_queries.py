@@ -19,6 +19,7 @@ from tests.factories import (
     make_support_resource,
     make_therapy,
     make_user,
+    staff_login,
 )
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +125,7 @@ def test_no_page_loads_anything_lazily(client, fetch_raise, url):
 def test_no_page_loads_anything_lazily_for_staff_either(client, fetch_raise):
     build_guide()
     add_items(2)
-    client.force_login(make_user(is_staff=True))
+    staff_login(client, make_user(is_staff=True))
 
     for url in URLS:
         assert client.get(url).status_code == 200, url

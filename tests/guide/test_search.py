@@ -11,7 +11,15 @@ from django.db import connection
 
 from guide.models import FAQ, Strategy
 from guide.search import MAX_QUERY_LENGTH, search_guide
-from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
+from tests.factories import (
+    make_faq,
+    make_second_factor,
+    make_section,
+    make_sign,
+    make_strategy,
+    make_user,
+    signed_in_with,
+)
 
 
 def _anonymous() -> AnonymousUser:
@@ -190,6 +198,8 @@ def test_drafts_are_not_found_by_the_public_but_are_by_staff(guide):
 
     assert search_guide("physiological sigh", user=_anonymous()) == []
     staff = make_user(is_staff=True)
+    assert search_guide("physiological sigh", user=signed_in_with(staff, None)) == []
+    staff = signed_in_with(staff, make_second_factor(staff))
     assert search_guide("physiological sigh", user=staff)[0].title == (
         "Master the Physiological Sigh"
     )

@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 
 from guide.models import FAQ, Strategy
-from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
+from tests.factories import (
+    make_faq,
+    make_section,
+    make_sign,
+    make_strategy,
+    make_user,
+    staff_login,
+)
 from tests.guide.conftest import NOTED, form_data
 from tests.reader_data.models import AnswerRecord, ToolkitEntry
 
@@ -156,7 +163,7 @@ def test_a_renamed_draft_is_not_revealed_by_its_old_address(public, client):
     draft.save()
 
     assert public.get("/strategies/draft-before/").status_code == 404
-    client.force_login(make_user(is_staff=True))
+    staff_login(client, make_user(is_staff=True))
     assert client.get("/strategies/draft-before/")["Location"] == "/strategies/draft-after/"
 
 

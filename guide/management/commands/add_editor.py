@@ -2,7 +2,8 @@
 
 The password is asked for twice (never on the command line, where shells keep it in
 their history) and must pass the site's password validators. For scripts,
-``--no-input`` reads it from the ``EDITOR_PASSWORD`` environment variable.
+``--no-input`` reads it from the ``EDITOR_PASSWORD`` environment variable. It ends with the
+one-time link the editor opens to set up their second factor (see ``enrol_staff``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from guide.editors import EDITORS_GROUP, clean_editor_identity, editor_create
+from guide.management.commands.enrol_staff import enrolment_message
 
 ATTEMPTS = 3
 
@@ -53,9 +55,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Made editor “{user.get_username()}” (staff, in the {EDITORS_GROUP} group). "
-                "They sign in at /admin/."
+                "They sign in at /admin/ with their password and a code."
             )
         )
+        self.stdout.write(enrolment_message(user))
 
     def ask_password(self, username: str, email: str) -> str:
         """Ask until two entries match and pass the validators, a few times at most."""
