@@ -16,7 +16,7 @@ from django.urls import reverse
 from assessments import couples
 from assessments.couples_models import Agreement, CoupleLink, CoupleMember, PartnerInvite
 from tests.assessments.test_access import reader_url_names
-from tests.factories import make_user, take_quiz
+from tests.factories import make_user, staff_login, take_quiz
 
 # Pages of the link itself, with how to fill them in and what a POST would send.
 LINK_URLS = {
@@ -204,7 +204,8 @@ def test_a_result_of_someone_else_cannot_be_shared_as_ones_own(
 def test_staff_never_see_links_shares_or_agreements_in_the_admin(client, pair, url):
     editor = make_user("editor", is_staff=True)
     editor.user_permissions.set(Permission.objects.all())
-    client.force_login(editor)
+    staff_login(client, editor)
+    assert client.get("/admin/").status_code == 200  # signed in to the admin, second factor too
     assert client.get(url).status_code == 404
     assert "Blake" not in client.get("/admin/").content.decode()
 
