@@ -42,6 +42,7 @@ from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
+from guide.draft_admin import DraftAdminMixin
 from guide.editors import EDITORIAL_TEAM
 from guide.history import (
     deleted_records,
@@ -245,7 +246,7 @@ def _set_published(modeladmin, request, queryset, published: bool) -> None:
     modeladmin.message_user(request, f"{changed} {items} {state}.", messages.SUCCESS)
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class ContentAdmin(DraftAdminMixin, SimpleHistoryAdmin):
     """What every guide type shares: order and published editable in the list, history,
     markdown with a live preview, and deletions that can't touch readers' data."""
 

@@ -15,10 +15,12 @@ class GuideConfig(AppConfig):
 
     def ready(self) -> None:
         from guide.editors import ensure_editors_group
+        from guide.models import EDITORIAL_MODELS
         from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
-        connect_signals(self.get_models())
+        # Drafts and who is editing what are staff bookkeeping: writing them changes no page.
+        connect_signals(m for m in self.get_models() if m not in EDITORIAL_MODELS)
         for model in self.get_models(include_auto_created=True):
             if model._meta.auto_created:  # the many-to-many tables Django made
                 model.__str__ = _link_str
