@@ -28,6 +28,7 @@ from guide.drafts import (
     PublishError,
     compare,
     compare_draft,
+    content_type_of,
     draft_approve,
     draft_discard,
     draft_fields,
@@ -44,7 +45,7 @@ from guide.drafts import (
     review_required,
     versions,
 )
-from guide.models import Draft
+from guide.models import Draft, DraftEvent
 from guide.signals import content_published
 
 
@@ -494,16 +495,23 @@ class DraftAdminMixin:
 
     def history_compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._item(request, object_id)
-        found = {version.key: version for version in versions(obj)}
+        listed = versions(obj)
+        found = {version.key: version for version in listed}
         old, new = found.get(request.GET.get("from", "")), found.get(request.GET.get("to", ""))
         if old is None or new is None:
-            self.message_user(
-                request, "Choose two versions to compare, one in each column.", messages.ERROR
-            )
-            opts = self.model._meta
-            return HttpResponseRedirect(
-                reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
-            )
+            if request.GET:
+                self.message_user(
+                    request, "Choose two versions to compare, one in each column.", messages.ERROR
+                )
+            context = {
+                **self.admin_site.each_context(request),
+                "title": f"Compare versions: {obj}",
+                "opts": self.model._meta,
+                "original": obj,
+                "compare_versions": listed,
+                "change_url": self._change_url(obj),
+            }
+            return TemplateResponse(request, "admin/guide/compare_pick.html", context)
         if old.at > new.at:
             old, new = new, old
         label = "{} ({:%Y-%m-%d %H:%M}, {})"
@@ -533,14 +541,17 @@ class DraftAdminMixin:
         return TemplateResponse(request, "admin/guide/compare.html", context)
 
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.model._base_manager.filter(pk=object_id).first() if object_id.isdigit() else None
+        """simple-history's page, with the drafts' own history below (one query more) and
+        a link to compare any two versions."""
         context = dict(extra_context or {})
-        if obj is not None:
-            draft = draft_for(obj)
-            context["compare_versions"] = versions(obj)
-            context["draft_events"] = list(draft.events.select_related("user")) if draft else []
+        if object_id.isdigit():
+            context["draft_events"] = list(
+                DraftEvent.objects.filter(
+                    draft__content_type=content_type_of(self.model), draft__object_id=object_id
+                ).select_related("user")
+            )
             opts = self.model._meta
             context["compare_url"] = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_history_compare", args=[obj.pk]
+                f"admin:{opts.app_label}_{opts.model_name}_history_compare", args=[object_id]
             )
         return super().history_view(request, object_id, context)

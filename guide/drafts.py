@@ -495,18 +495,17 @@ class Version:
     data: dict
 
 
-def live_version(record) -> Version:
-    """A simple-history version as a whole (links as they were then)."""
+def live_version(record, links: dict[str, dict[int, list[int]]] | None = None) -> Version:
+    """A simple-history version as a whole, links as they were then (``links``: each
+    tracked field's links by version, read for many versions at once by :func:`versions`)."""
     model = record.instance_type
+    if links is None:
+        links = _version_links(model, [record])
     data = {}
-    tracked = {field.name: field for field in getattr(record, "_history_m2m_fields", [])}
     for field in draft_fields(model):
         if field.many_to_many:
-            if field.name in tracked:
-                target = f"{get_m2m_reverse_field_name(tracked[field.name])}_id"
-                data[field.name] = sorted(
-                    getattr(record, field.name).values_list(target, flat=True)
-                )
+            if field.name in links:
+                data[field.name] = sorted(links[field.name].get(record.history_id, []))
         else:
             data[field.name] = _json(getattr(record, field.attname))
     reason = record.history_change_reason or record.get_history_type_display()
@@ -519,18 +518,36 @@ def live_version(record) -> Version:
     )
 
 
+def _version_links(model, records) -> dict[str, dict[int, list[int]]]:
+    """Each tracked link field's links per version: one query per field."""
+    links: dict[str, dict[int, list[int]]] = {}
+    for field in getattr(model.history.model, "_history_m2m_fields", []):
+        m2m_history = getattr(model.history.model, field.name).model
+        target = f"{get_m2m_reverse_field_name(field)}_id"
+        rows = m2m_history.objects.filter(history__in=[r.history_id for r in records])
+        by_version: dict[int, list[int]] = defaultdict(list)
+        for history_id, linked in rows.values_list("history_id", target):
+            by_version[history_id].append(linked)
+        links[field.name] = by_version
+    return links
+
+
 def draft_version(event: DraftEvent) -> Version:
     return Version(f"draft-{event.pk}", "Draft saved", event.at, event.user, event.snapshot)
 
 
 def versions(obj: models.Model) -> list[Version]:
-    """Every version of ``obj`` there is, newest first: what went live, and each draft saved."""
-    records = obj.history.select_related("history_user").exclude(history_type="-")
-    found = [live_version(record) for record in records]
-    draft = draft_for(obj)
-    if draft is not None:
-        saved = draft.events.filter(action=DraftEvent.Action.SAVED).select_related("user")
-        found.extend(draft_version(event) for event in saved)
+    """Every version of ``obj`` there is, newest first: what went live, and each draft saved.
+    A fixed number of queries, however many versions."""
+    records = list(obj.history.select_related("history_user").exclude(history_type="-"))
+    links = _version_links(type(obj), records)
+    found = [live_version(record, links) for record in records]
+    saved = DraftEvent.objects.filter(
+        draft__content_type=content_type_of(obj),
+        draft__object_id=obj.pk,
+        action=DraftEvent.Action.SAVED,
+    ).select_related("user")
+    found.extend(draft_version(event) for event in saved)
     return sorted(found, key=lambda version: version.at, reverse=True)
 
 

@@ -21,6 +21,10 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Six types and their histories (48), two link histories (8), drafts, their events and who
+# is editing (12), four each.
+GUIDE_PERMISSIONS = 68
+
 FACTORIES = {
     "section": make_section,
     "sign": make_sign,
@@ -103,7 +107,14 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
         for action in ("add", "change", "delete", "view")
     } | {
         ("guide", f"{action}_{model}")
-        for model in ("historicalsection_references", "historicalsign_strategies")
+        for model in (
+            "historicalsection_references",
+            "historicalsign_strategies",
+            # Drafts, their history and who is editing: written for editors by the admin.
+            "draft",
+            "draftevent",
+            "editingpresence",
+        )
         for action in ("add", "change", "delete", "view")
     }
     assert granted == expected
@@ -176,7 +187,7 @@ def test_the_editors_group_comes_back_after_a_database_flush():
     call_command("migrate", verbosity=0)
 
     group = Group.objects.get(name=EDITORS_GROUP)
-    assert group.permissions.count() == 56
+    assert group.permissions.count() == GUIDE_PERMISSIONS
     assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
 
 
@@ -202,4 +213,4 @@ def test_every_migrate_gives_editors_the_guide_permissions_they_lack_and_takes_n
     assert set(new_permissions) <= granted
     assert Permission.objects.get(codename="change_section") in granted
     assert extra in granted  # never removed
-    assert len(granted) == 56 + len(new_permissions) + 1
+    assert len(granted) == GUIDE_PERMISSIONS + len(new_permissions) + 1

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from guide.models import Section
 from tests.factories import make_section, make_strategy
-from tests.guide.conftest import form_data
+from tests.guide.conftest import PUBLISH, form_data
 from tests.guide.test_pages import json_ld
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,7 @@ def test_review_date_and_reviewer_set_in_the_admin_show_on_the_chapter(editor_cl
 
     editor_client.post(
         url,
-        {**data, "last_reviewed": "2026-03-04", "reviewed_by": "Dr Rosa Kim", "_save": "Save"},
+        {**data, "last_reviewed": "2026-03-04", "reviewed_by": "Dr Rosa Kim", **PUBLISH},
     )
 
     html = public.get("/guide/reviewed/").content.decode()

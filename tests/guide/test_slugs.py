@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from guide.models import FAQ, Strategy
 from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
-from tests.guide.conftest import form_data
+from tests.guide.conftest import PUBLISH, form_data
 from tests.reader_data.models import AnswerRecord, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ def change_url(obj) -> str:
 
 def post_form(client, obj, **changes):
     url = change_url(obj)
-    data = {**form_data(client.get(url).context["adminform"].form), **changes, "_save": "Save"}
+    data = {**form_data(client.get(url).context["adminform"].form), **changes, **PUBLISH}
     return client.post(url, data)
 
 
