@@ -183,6 +183,7 @@ class DraftAdminMixin:
             for p in presence_touch(obj, request.user)
         ]
         if draft is not None and draft.pending:
+            live = self.model._base_manager.get(pk=obj.pk)  # its address, not the draft's
             if not note and request.method == "GET":
                 context.update(change_note=draft.change_note, minor_edit=draft.minor_edit)
             context["draft"] = draft
@@ -195,7 +196,7 @@ class DraftAdminMixin:
             )
             context["can_approve"] = review_required() and request.user.pk not in draft.authors
             context["can_publish"] = not review_required() or draft.approved
-            context["preview_url"] = preview_url(obj)
+            context["preview_url"] = preview_url(live)
             opts = self.model._meta
             context["draft_action_url"] = reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_draft", args=[obj.pk]
@@ -352,7 +353,7 @@ class DraftAdminMixin:
                     format_html(
                         "Draft saved. Readers still see the live version. "
                         '<a href="{}">Preview it on the site</a>.',
-                        preview_url(obj),
+                        preview_url(self.model._base_manager.get(pk=obj.pk)),
                     ),
                     messages.SUCCESS,
                 )
