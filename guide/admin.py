@@ -43,6 +43,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
 from guide.draft_admin import DraftAdminMixin
+from guide.drafts import drafts_to_publish, review_required
 from guide.editors import EDITORIAL_TEAM
 from guide.history import (
     deleted_records,
@@ -222,6 +223,17 @@ def markdown_upload(request: HttpRequest) -> HttpResponse:
 
 @admin.action(description="Publish the selected items", permissions=["change"])
 def publish(modeladmin, request, queryset) -> None:
+    if review_required():
+        # Making an item visible is a publish like any other: it waits for a second editor.
+        waiting = drafts_to_publish(queryset.filter(published=False), editor=request.user)
+        items = "item awaits" if waiting == 1 else "items await"
+        modeladmin.message_user(
+            request,
+            f"{waiting} {items} a second editor’s approval before readers see "
+            f"{'it' if waiting == 1 else 'them'}.",
+            messages.WARNING,
+        )
+        return
     _set_published(modeladmin, request, queryset, True)
 
 
@@ -273,6 +285,7 @@ class ContentAdmin(DraftAdminMixin, SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin-labels.js"]
 
     def get_changeform_initial_data(self, request) -> dict:
         """A new item starts as a draft at the end of its list: saving a first try must not

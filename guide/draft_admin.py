@@ -135,11 +135,17 @@ class DraftAdminMixin:
             words.append("scheduled")
         return ", ".join(words)
 
-    def get_changelist_instance(self, request):
-        # With review on, publishing an item from the list would skip the review.
-        if review_required() and "published" in self.list_editable:
-            self.list_editable = [name for name in self.list_editable if name != "published"]
-        return super().get_changelist_instance(request)
+    def changelist_view(self, request, extra_context=None):
+        if not review_required() or "published" not in self.list_editable:
+            return super().changelist_view(request, extra_context)
+        # With review on, ticking "published" in the list would skip the review. (The
+        # setting is fixed for a process's life, so this never changes between requests.)
+        editable = self.list_editable
+        self.list_editable = [name for name in editable if name != "published"]
+        try:
+            return super().changelist_view(request, extra_context)
+        finally:
+            self.list_editable = editable
 
     # The change form -------------------------------------------------------------------
 
@@ -357,7 +363,7 @@ class DraftAdminMixin:
                     ),
                     messages.SUCCESS,
                 )
-            if getattr(request, "_review_diverted", False):
+            if review_required():
                 self.message_user(
                     request,
                     "Publishing needs a second editor’s approval: the draft now awaits review.",
@@ -510,6 +516,12 @@ class DraftAdminMixin:
                 "opts": self.model._meta,
                 "original": obj,
                 "compare_versions": listed,
+                # By default: the newest version against the live one before it.
+                "default_to": listed[0].key if listed else "",
+                "default_from": next(
+                    (v.key for v in listed[1:] if v.key.startswith("live-")),
+                    listed[-1].key if listed else "",
+                ),
                 "change_url": self._change_url(obj),
             }
             return TemplateResponse(request, "admin/guide/compare_pick.html", context)

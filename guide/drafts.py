@@ -211,6 +211,18 @@ def draft_save(
     return draft
 
 
+@transaction.atomic
+def drafts_to_publish(items, *, editor) -> int:
+    """A draft that makes each hidden item visible (the list's Publish, with review on)."""
+    count = 0
+    for obj in items:
+        draft = lock_draft(obj)
+        obj.published = True
+        draft_save(draft=draft, obj=obj, links=None, editor=editor, note=draft.change_note)
+        count += 1
+    return count
+
+
 def draft_publish(
     *,
     draft_id: int,

@@ -233,3 +233,35 @@ def test_panel_actions_on_a_draft_changed_since_are_refused():
     assert "Maya changed this draft since you opened it" in response.content.decode()
     section.refresh_from_db()
     assert section.body == f"{OLD}."
+
+
+def test_with_review_publishing_from_the_list_waits_for_approval(review, public):
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    author, reviewer = signed_in("maya"), signed_in("sam")
+    section = make_section(slug="soon", published=False)
+    changelist = reverse("admin:guide_section_changelist")
+
+    response = author.post(
+        changelist, {"action": "publish", ACTION_CHECKBOX_NAME: [section.pk]}, follow=True
+    )
+
+    assert "1 item awaits a second editor’s approval" in response.content.decode()
+    section.refresh_from_db()
+    assert not section.published
+    assert public.get("/guide/soon/").status_code == 404
+    reviewer.post(draft_url(section), {"_approve": "x"})
+    author.post(draft_url(section), {"_publish": "x", "change_note": "A new chapter."})
+    assert public.get("/guide/soon/").status_code == 200
+
+
+def test_the_list_offers_published_again_once_review_is_off(settings):
+    author = signed_in("maya")
+    make_section()
+    changelist = reverse("admin:guide_section_changelist")
+    settings.EDITORIAL_REVIEW = True
+    assert "published" not in author.get(changelist).context["cl"].list_editable
+
+    settings.EDITORIAL_REVIEW = False
+
+    assert "published" in author.get(changelist).context["cl"].list_editable
