@@ -21,6 +21,13 @@ class GuideConfig(AppConfig):
         post_migrate.connect(ensure_editors_group, sender=self)
         # Drafts and who is editing what are staff bookkeeping: writing them changes no page.
         connect_signals(m for m in self.get_models() if m not in EDITORIAL_MODELS)
+        from django.db.models.signals import post_delete
+
+        from guide.drafts import forget_drafts
+
+        for model in self.get_models():
+            if model not in EDITORIAL_MODELS and hasattr(model, "history"):
+                post_delete.connect(forget_drafts, sender=model, dispatch_uid=f"drafts-{model}")
         for model in self.get_models(include_auto_created=True):
             if model._meta.auto_created:  # the many-to-many tables Django made
                 model.__str__ = _link_str

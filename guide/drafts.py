@@ -37,6 +37,7 @@ from guide import page_cache
 from guide.history import history_collapse, latest_history_id, text_diff
 from guide.markdown import render as render_markdown
 from guide.models import Draft, DraftEvent, EditingPresence
+from guide.reader_data import reader_references
 from guide.signals import content_published
 
 NOTE_REQUIRED = (
@@ -259,6 +260,11 @@ def draft_publish(
         model = draft.content_type.model_class()
         obj = model._base_manager.select_for_update().get(pk=draft.object_id)
         changes = draft.changes
+        if "slug" in changes and changes["slug"] != obj.slug and reader_references(obj):
+            raise PublishError(
+                "Not published: readers’ own data now knows this item by its slug, so it "
+                "can’t change. Put the old slug back in the draft, then publish."
+            )
         apply_fields(obj, changes)
         try:
             obj.full_clean(exclude=[f.name for f in model._meta.many_to_many])
@@ -420,6 +426,14 @@ def publish_due() -> int:
         except PublishError:
             continue  # stays scheduled and visible to editors, with its reason on Publish
     return published
+
+
+def forget_drafts(sender, instance, **kwargs) -> None:
+    """An item deleted takes its draft and its editors' presence with it (restoring it from
+    "Recently deleted" brings back the live version, never a stale draft)."""
+    content_type = content_type_of(instance)
+    Draft.objects.filter(content_type=content_type, object_id=instance.pk).delete()
+    EditingPresence.objects.filter(content_type=content_type, object_id=instance.pk).delete()
 
 
 # Who else is editing ---------------------------------------------------------------------

@@ -420,3 +420,30 @@ def test_only_editors_reach_the_draft_pages(client, reader):
     assert client.post(draft_url(section), {"_publish": "x", "minor_edit": "on"}).status_code == 302
     section.refresh_from_db()
     assert section.body == f"{OLD}."
+
+
+def test_a_slug_readers_came_to_rely_on_after_the_draft_is_not_published(editor_client):
+    from tests.reader_data.models import ToolkitEntry
+
+    strategy, url = live_strategy()
+    save(editor_client, strategy, slug="new-pause", body=f"{NEW}.")
+    ToolkitEntry.objects.create(owner=make_editor(), strategy=strategy, note="Mine.")
+
+    response = editor_client.post(draft_url(strategy), {"_publish": "x", "minor_edit": "on"})
+
+    assert response.status_code == 302
+    strategy.refresh_from_db()
+    assert strategy.slug == "pause" and strategy.body == f"{OLD}."
+    assert draft_for(strategy).pending
+
+
+def test_deleting_an_item_drops_its_draft_so_a_restore_brings_back_the_live_version(
+    editor_client,
+):
+    section, _ = live_section()
+    save(editor_client, section, body=f"{NEW}.")
+    pk = section.pk
+
+    section.delete()
+
+    assert draft_for(Section(pk=pk)) is None
