@@ -262,6 +262,12 @@ class DraftAdminMixin:
     def save_model(self, request, obj, form, change) -> None:
         intent = getattr(request, "_draft_intent", "direct")
         if intent == "direct":
+            locked = getattr(request, "_locked_draft", None)
+            if locked is not None:  # a hidden item is a draft too: a save makes a new version
+                locked.version += 1
+                locked.updated_by = request.user
+                locked.updated = timezone.now()
+                locked.save(update_fields=["version", "updated_by", "updated"])
             return super().save_model(request, obj, form, change)
         if not change:
             if intent == "draft":  # review on: the new item waits, hidden, for approval

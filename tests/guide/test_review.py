@@ -265,3 +265,26 @@ def test_the_list_offers_published_again_once_review_is_off(settings):
     settings.EDITORIAL_REVIEW = False
 
     assert "published" in author.get(changelist).context["cl"].list_editable
+
+
+def test_two_editors_of_a_hidden_item_cannot_overwrite_each_other():
+    from tests.guide.conftest import form_data
+
+    maya, sam = signed_in("maya", "Maya"), signed_in("sam")
+    section = make_section(slug="soon", body="First.", published=False)
+    sams_form = form_data(sam.get(change_url(section)).context["adminform"].form)
+    mayas_form = form_data(maya.get(change_url(section)).context["adminform"].form)
+    maya.post(
+        change_url(section),
+        {**mayas_form, "edit_version": "0", "body": "Maya's.", "_save": "Save"},
+    )
+
+    response = sam.post(
+        change_url(section),
+        {**sams_form, "edit_version": "0", "body": "Sam's.", "_save": "Save"},
+    )
+
+    assert response.status_code == 200
+    assert "Maya saved a newer version" in response.content.decode()
+    section.refresh_from_db()
+    assert section.body == "Maya's."

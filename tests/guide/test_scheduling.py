@@ -127,8 +127,22 @@ def test_the_backstop_publishes_what_is_due_once_and_leaves_the_rest(editor_clie
     assert OLD in public.get(url).content.decode()  # not yet
 
     make_due(section)
-    call_command("publish_scheduled", verbosity=0)
-    call_command("publish_scheduled", verbosity=0)
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(kwargs)
+
+    content_published.connect(receiver)
+    try:
+        call_command("publish_scheduled", verbosity=0)
+        call_command("publish_scheduled", verbosity=0)
+    finally:
+        content_published.disconnect(receiver)
+
+    [signal] = sent
+    assert signal["editor"] is None and signal["instance"].pk == section.pk
+    assert signal["note"] == "Scheduled rework." and signal["minor_edit"] is False
+    assert signal["changed_fields"] == ["body"]
 
     assert NEW in public.get(url).content.decode()
     published = section.history.filter(history_change_reason="Published: Scheduled rework.")
