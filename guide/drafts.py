@@ -485,13 +485,12 @@ def preview(request, *objs: models.Model) -> list[models.Model]:
     changes and no query is made."""
     if not previewing(request) or not objs:
         return []
-    by_type: defaultdict[ContentType, list] = defaultdict(list)
-    for obj in objs:
-        by_type[content_type_of(obj)].append(obj.pk)
-    query = models.Q()
-    for content_type, pks in by_type.items():
-        query |= models.Q(content_type=content_type, object_id__in=pks)
-    drafts = {(d.content_type_id, d.object_id): d for d in Draft.objects.pending().filter(query)}
+    if not hasattr(request, "_pending_drafts"):
+        # Every pending draft at once: editors keep a handful, and a page asks several times.
+        request._pending_drafts = {
+            (draft.content_type_id, draft.object_id): draft for draft in Draft.objects.pending()
+        }
+    drafts = request._pending_drafts
     user = request.user
 
     def visible(target):

@@ -447,3 +447,24 @@ def test_deleting_an_item_drops_its_draft_so_a_restore_brings_back_the_live_vers
     section.delete()
 
     assert draft_for(Section(pk=pk)) is None
+
+
+@pytest.mark.parametrize("drafted", [1, 8])
+def test_a_preview_costs_the_same_few_queries_however_many_drafts_it_shows(editor_client, drafted):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_section(slug="questions", component="faqs")
+    faqs = [make_faq(answer=f"{OLD} {n}.") for n in range(8)]
+    for faq in faqs[:drafted]:
+        save(editor_client, faq, answer=f"{NEW} {faq.pk}.")
+
+    editor_client.get("/guide/questions/?preview=draft")  # content types, cached for good
+    with CaptureQueriesContext(connection) as plain:
+        editor_client.get("/guide/questions/")
+    with CaptureQueriesContext(connection) as preview:
+        page = editor_client.get("/guide/questions/?preview=draft").content.decode()
+
+    assert page.count(NEW) == drafted
+    # One query more: the pending drafts, read once for the whole page.
+    assert len(preview) == len(plain) + 1
