@@ -14,6 +14,7 @@ class GuideConfig(AppConfig):
     verbose_name = "Guide content"
 
     def ready(self) -> None:
+        from guide import signals  # noqa: F401  (connects the change-note receiver)
         from guide.editors import ensure_editors_group
         from guide.models import EDITORIAL_MODELS
         from guide.page_cache import connect_signals

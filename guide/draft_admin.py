@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 
+from guide.changes import NOTE_REQUIRED, ChangeNoteFields, needs_note
 from guide.drafts import (
-    NOTE_REQUIRED,
     PublishError,
     compare,
     compare_draft,
@@ -57,7 +57,16 @@ def _when(moment: datetime) -> str:
 
 
 def _note(request: HttpRequest) -> tuple[str, bool]:
+    """The change note and "minor edit" posted with the form (checked by its fields)."""
     return request.POST.get("change_note", "").strip(), bool(request.POST.get("minor_edit"))
+
+
+def _checked_note(request: HttpRequest) -> tuple[str, bool]:
+    """The note posted from the draft's panel, through the same fields as the item's form."""
+    form = ChangeNoteFields(request.POST)
+    if not form.is_valid():
+        raise PublishError(" ".join(form.errors.get("change_note", [])) or NOTE_REQUIRED)
+    return form.cleaned_data["change_note"].strip(), form.cleaned_data["minor_edit"]
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -158,7 +167,10 @@ class DraftAdminMixin:
         if obj is not None and getattr(request, "_drafting", False):
             # The form opens on the draft, so the editor carries on where it was left.
             request._live_before = _is_live(obj)
-            overlay(obj, draft_for(obj))
+            draft = draft_for(obj)
+            overlay(obj, draft)
+            if draft is not None and draft.pending:  # the note the draft was saved with
+                obj._draft_note = {"change_note": draft.change_note, "minor_edit": draft.minor_edit}
         return obj
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -167,13 +179,9 @@ class DraftAdminMixin:
 
     def _draft_context(self, request, obj, add: bool) -> dict:
         live = (not add) and getattr(request, "_live_before", _is_live(obj))
-        note, minor = _note(request)
         context = {
             "drafts_live": live,
             "review_required": review_required(),
-            "change_note": note,
-            "minor_edit": minor,
-            "note_required_text": NOTE_REQUIRED,
         }
         if add or obj is None:
             return context
@@ -190,9 +198,11 @@ class DraftAdminMixin:
         ]
         if draft is not None and draft.pending:
             live = self.model._base_manager.get(pk=obj.pk)  # its address, not the draft's
-            if not note and request.method == "GET":
-                context.update(change_note=draft.change_note, minor_edit=draft.minor_edit)
             context["draft"] = draft
+            context["draft_note_form"] = ChangeNoteFields(
+                initial={"change_note": draft.change_note, "minor_edit": draft.minor_edit},
+                auto_id="id_draft_%s",
+            )
             context["draft_updated_by"] = name_of(draft.updated_by) if draft.updated_by else ""
             context["draft_updated"] = _when(draft.updated) if draft.updated else ""
             context["draft_approved_by"] = name_of(draft.approved_by) if draft.approved else ""
@@ -222,14 +232,23 @@ class DraftAdminMixin:
         class DraftingForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                admin_._check_save(request, self.instance, cleaned, adding=not change)
+                changed = [
+                    name for name in self.changed_data if name not in ChangeNoteFields.base_fields
+                ]
+                if admin_._check_save(
+                    request, self.instance, cleaned, adding=not change, changed=changed
+                ):
+                    if "change_note" in self.fields:
+                        self.add_error("change_note", NOTE_REQUIRED)
+                    else:
+                        raise ValidationError(NOTE_REQUIRED, code="note_required")
                 return cleaned
 
         return DraftingForm
 
-    def _check_save(self, request, obj, cleaned, *, adding: bool) -> None:
-        """Decide what this save does, refuse it over a newer draft (the draft's row stays
-        locked until the save ends), and ask for a note when it publishes."""
+    def _check_save(self, request, obj, cleaned, *, adding: bool, changed: list[str]) -> bool:
+        """Decide what this save does and refuse it over a newer draft (the draft's row
+        stays locked until the save ends). True when it publishes without the note it needs."""
         live_before = False if adding else getattr(request, "_live_before", _is_live(obj))
         published_after = cleaned.get("published", True)
         if not (live_before or published_after):
@@ -255,9 +274,11 @@ class DraftAdminMixin:
                     code="stale",
                 )
             request._locked_draft = draft
-        note, minor = _note(request)
-        if intent == "publish" and not note and not minor:
-            raise ValidationError(NOTE_REQUIRED, code="note_required")
+        note = (cleaned.get("change_note") or "").strip()
+        if intent != "publish" or note or cleaned.get("minor_edit"):
+            return False
+        drafted = getattr(request, "_locked_draft", None)
+        return adding or needs_note([*changed, *(drafted.changes if drafted else {})])
 
     def save_model(self, request, obj, form, change) -> None:
         intent = getattr(request, "_draft_intent", "direct")
@@ -324,6 +345,29 @@ class DraftAdminMixin:
                 minor_edit=minor,
             )
             obj.published = False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request._reverting = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def log_change(self, request, obj, message):
+        """A revert is live at once: a note the editor gave with it is written for readers."""
+        entry = super().log_change(request, obj, message)
+        note, minor = _note(request)
+        if (
+            getattr(request, "_reverting", False)
+            and getattr(obj, "published", True)
+            and (note or minor)
+        ):
+            content_published.send(
+                sender=self.model,
+                instance=obj,
+                editor=request.user,
+                note=note,
+                minor_edit=minor,
+                changed_fields=sorted(field.name for field in draft_fields(self.model)),
+            )
+        return entry
 
     def construct_change_message(self, request, form, formsets, add=False):
         if hasattr(request, "_draft_saved"):
@@ -433,8 +477,8 @@ class DraftAdminMixin:
             self.message_user(request, "There is no draft for this item.", messages.ERROR)
             return HttpResponseRedirect(self._change_url(obj))
         version = _version(request)
-        note, minor = _note(request)
         try:
+            note, minor = _checked_note(request)
             if "_approve" in request.POST:
                 if not review_required():
                     raise PublishError("Review is not required on this site: publish it.")

@@ -34,16 +34,13 @@ from markdownx.models import MarkdownxField
 from simple_history.utils import get_m2m_reverse_field_name
 
 from guide import page_cache
+from guide.changes import NOTE_REQUIRED, needs_note
 from guide.history import history_collapse, latest_history_id, text_diff
 from guide.markdown import render as render_markdown
 from guide.models import Draft, DraftEvent, EditingPresence
 from guide.reader_data import reader_references
 from guide.signals import content_published
 
-NOTE_REQUIRED = (
-    "Write a change note for readers, or tick “Minor edit” if the change is too small to "
-    "mention (a typo, a broken link)."
-)
 # "Editing" means the form was opened or saved this recently.
 EDITING_WINDOW = timedelta(minutes=30)
 PREVIEW_PARAM, PREVIEW_VALUE = "preview", "draft"
@@ -149,8 +146,8 @@ def _check_version(draft: Draft, expected: int | None) -> None:
         )
 
 
-def _check_note(note: str, minor_edit: bool) -> None:
-    if not note.strip() and not minor_edit:
+def _check_note(note: str, minor_edit: bool, changes: dict) -> None:
+    if not note.strip() and not minor_edit and needs_note(changes):
         raise PublishError(NOTE_REQUIRED)
 
 
@@ -255,7 +252,7 @@ def draft_publish(
             )
         note = draft.change_note if note is None else note.strip()
         minor_edit = draft.minor_edit if minor_edit is None else minor_edit
-        _check_note(note, minor_edit)
+        _check_note(note, minor_edit, draft.changes)
 
         model = draft.content_type.model_class()
         obj = model._base_manager.select_for_update().get(pk=draft.object_id)
@@ -372,7 +369,7 @@ def draft_schedule(
     _check_version(draft, expected_version)
     if publish_at <= timezone.now():
         raise PublishError("Choose a time in the future, or publish now.")
-    _check_note(note, minor_edit)
+    _check_note(note, minor_edit, draft.changes)
     draft.publish_at = publish_at
     draft.change_note = note.strip()
     draft.minor_edit = minor_edit

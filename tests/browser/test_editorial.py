@@ -104,7 +104,7 @@ def test_two_editors_rework_a_live_chapter_with_review_while_a_reader_watches(
     # Maya publishes it with a note; the reader sees it on the next request.
     author.reload()
     expect(author.locator(".draft-panel")).to_contain_text("Approved by sam: “Warm and accurate.”")
-    author.get_by_label("Change note for readers:").first.fill("Reworded the opening.")
+    author.get_by_label("What changed, for readers").first.fill("Reworded the opening.")
     author.get_by_role("button", name="Publish now").click()
     expect(author.locator(".messagelist")).to_contain_text("Published: readers see it now.")
     reader.reload()

@@ -13,17 +13,19 @@ from guide.editors import EDITORS_GROUP
 from tests.factories import (
     make_faq,
     make_reference,
+    make_reviewer,
     make_section,
     make_sign,
     make_strategy,
+    make_support_resource,
     make_therapy,
 )
 
 pytestmark = pytest.mark.django_db
 
-# Six types and their histories (48), two link histories (8), drafts, their events and who
-# is editing (12), four each.
-GUIDE_PERMISSIONS = 68
+# Nine content types with their history (4 permissions each, twice), two history tables of
+# links and the change notes (4 each), and drafts, their events and who is editing (4 each).
+GUIDE_PERMISSIONS = 9 * 8 + 3 * 4 + 3 * 4
 
 FACTORIES = {
     "section": make_section,
@@ -32,6 +34,8 @@ FACTORIES = {
     "therapy": make_therapy,
     "faq": make_faq,
     "reference": make_reference,
+    "reviewer": make_reviewer,
+    "supportresource": make_support_resource,
 }
 
 
@@ -99,7 +103,17 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
     group = Group.objects.get(name=EDITORS_GROUP)
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    guide_models = ["section", "sign", "strategy", "therapy", "faq", "reference"]
+    guide_models = [
+        "section",
+        "sign",
+        "strategy",
+        "therapy",
+        "faq",
+        "reference",
+        "reflectionprompt",
+        "reviewer",
+        "supportresource",
+    ]
     expected = {
         ("guide", f"{action}_{prefix}{model}")
         for model in guide_models
@@ -110,6 +124,7 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
         for model in (
             "historicalsection_references",
             "historicalsign_strategies",
+            "changenote",
             # Drafts, their history and who is editing: written for editors by the admin.
             "draft",
             "draftevent",

@@ -13,7 +13,7 @@ from guide import validators
 from guide.markdown import MAX_BLOCK_LENGTH, render
 from guide.models import MARKDOWN_MAX_LENGTH, Strategy
 from tests.factories import make_section, make_strategy
-from tests.guide.conftest import PUBLISH, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -212,7 +212,7 @@ def test_a_reverted_version_is_checked_like_any_edit(editor_client):
     url = reverse("admin:guide_section_simple_history", args=[section.pk, first.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    response = editor_client.post(url, {**data, "_save": "Revert"})
+    response = editor_client.post(url, {**data, **NOTED, "_save": "Revert"})
 
     assert errors(response, "slug")
     section.refresh_from_db()

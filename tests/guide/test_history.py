@@ -9,7 +9,7 @@ from django.urls import reverse
 from guide.history import text_diff
 from guide.models import Section, Sign
 from tests.factories import make_reference, make_section, make_sign, make_strategy
-from tests.guide.conftest import PUBLISH, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def edit(client, obj, **changes):
 def revert(client, obj, record):
     url = reverse(f"admin:guide_{obj._meta.model_name}_simple_history", args=[obj.pk, record.pk])
     page = client.get(url)
-    data = {**form_data(page.context["adminform"].form), "_save": "Revert"}
+    data = {**form_data(page.context["adminform"].form), **NOTED, "_save": "Revert"}
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return page

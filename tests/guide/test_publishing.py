@@ -10,15 +10,27 @@ from django.test import Client
 from django.urls import reverse
 
 from guide.drafts import NOTE_REQUIRED, PublishError, draft_for, draft_publish
-from guide.models import FAQ, DraftEvent, Reference, Section, Sign, Strategy, Therapy
+from guide.models import (
+    FAQ,
+    DraftEvent,
+    Reference,
+    Reviewer,
+    Section,
+    Sign,
+    Strategy,
+    SupportResource,
+    Therapy,
+)
 from guide.signals import content_published
 from tests.factories import (
     make_editor,
     make_faq,
     make_reference,
+    make_reviewer,
     make_section,
     make_sign,
     make_strategy,
+    make_support_resource,
     make_therapy,
 )
 from tests.guide.conftest import form_data
@@ -56,6 +68,16 @@ def live_reference() -> tuple[Reference, str]:
     return make_reference(slug="levine", title=OLD), "/guide/sources/"
 
 
+def live_reviewer() -> tuple[Reviewer, str]:
+    reviewer = make_reviewer(slug="kim", name=OLD)
+    make_section(slug="reviewed", reviewer=reviewer, last_reviewed="2026-01-05")
+    return reviewer, "/guide/reviewed/"
+
+
+def live_support_resource() -> tuple[SupportResource, str]:
+    return make_support_resource(slug="line", region="us", name=OLD), "/support/us/"
+
+
 # Each type, made live, with the field an editor rewords and the page readers see it on.
 TYPES = {
     "section": (live_section, "body"),
@@ -64,6 +86,8 @@ TYPES = {
     "therapy": (live_therapy, "body"),
     "faq": (live_faq, "answer"),
     "reference": (live_reference, "title"),
+    "reviewer": (live_reviewer, "name"),
+    "supportresource": (live_support_resource, "name"),
 }
 
 

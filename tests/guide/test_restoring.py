@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from guide.models import Reference, Section, Sign, Strategy
 from tests.factories import make_reference, make_section, make_sign, make_strategy
-from tests.guide.conftest import PUBLISH, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def restore(client, model, pk: int, *, expect_saved: bool = True):
     link = reverse(f"admin:guide_{model._meta.model_name}_simple_history", args=[pk, version.pk])
     assert f'href="{link}"' in html
     form = client.get(link).context["adminform"].form
-    response = client.post(link, {**form_data(form), "_save": "Revert"}, follow=True)
+    response = client.post(link, {**form_data(form), **NOTED, "_save": "Revert"}, follow=True)
     if expect_saved:
         assert response.redirect_chain, response.context["adminform"].form.errors
     return response

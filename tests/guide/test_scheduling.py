@@ -71,7 +71,7 @@ def test_scheduling_enqueues_a_publish_to_run_at_that_time(
     [
         ("", {"minor_edit": "on"}, "Give the date and time to publish at"),
         ("past", {"minor_edit": "on"}, "Choose a time in the future, or publish now."),
-        ("future", {}, "Write a change note for readers"),
+        ("future", {}, "Say in a sentence what changed for readers"),
     ],
 )
 def test_a_schedule_that_cannot_happen_is_refused_with_the_reason(

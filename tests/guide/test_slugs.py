@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from guide.models import FAQ, Strategy
 from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
-from tests.guide.conftest import PUBLISH, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 from tests.reader_data.models import AnswerRecord, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def test_reverting_to_a_version_with_another_slug_is_refused_once_readers_use_it
     url = reverse("admin:guide_strategy_simple_history", args=[strategy.pk, first.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    response = editor_client.post(url, {**data, "_save": "Revert"})
+    response = editor_client.post(url, {**data, **NOTED, "_save": "Revert"})
 
     assert "Keep “second-name”" in slug_errors(response)[0]
     strategy.refresh_from_db()

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('guide', '0004_section_published_on'),
+        ('guide', '0008_remove_section_reviewed_by'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
