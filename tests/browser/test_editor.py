@@ -50,6 +50,8 @@ def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, 
     page.goto(base + "/guide/earned-security/")
     expect(page.locator("article")).to_contain_text("at any age, one repair at a time.")
     assert page.locator(".draft-banner").count() == 0
+    page.goto(base + "/guide/earned-security/changes/")
+    expect(page.locator("main")).to_contain_text("Security can be earned at any age.")
 
     page.goto(base + "/admin/guide/section/")
     page.get_by_role("link", name="Earned security").click()
