@@ -161,7 +161,14 @@ def read_the_site(client: Client) -> list[int]:
     """Status codes of the real guide's pages, each read three times."""
     call_command("load_guide", verbosity=0)
     chapter = Section.objects.published().order_by("order").first()
-    pages = ["/", chapter.get_absolute_url(), "/quiz/", "/search/?q=calm", "/support/", "/healthz/"]
+    pages = [
+        "/",
+        chapter.get_absolute_url(),
+        "/quiz/",
+        "/search/?q=calm",
+        "/support/uk/",
+        "/healthz/",
+    ]
     return [client.get(page).status_code for page in pages for _ in range(3)]
 
 
@@ -289,6 +296,7 @@ def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(real_redis, r
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = {**form_data(editor.get(url).context["adminform"].form), "_save": "Save"}
     data["body"] = "The second wording."
+    data["change_note"] = "Reworded the opening."
     saved = editor.post(url, data)
     during = reader.get("/guide/kept/")
 
