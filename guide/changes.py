@@ -27,7 +27,7 @@ class ChangeNoteFields(forms.Form):
         label="What changed, for readers",
         max_length=300,
         required=False,
-        widget=forms.TextInput(attrs={"size": 80}),
+        widget=forms.TextInput(),
         help_text="One sentence, shown on the chapter’s “what changed” page and in the "
         "feed once published, e.g. “Added a strategy for repair after a silence.”",
     )
