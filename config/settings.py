@@ -194,6 +194,8 @@ else:
 # Whole guide pages for signed-out readers (guide/page_cache.py): only with a cache every
 # app server shares, so a change saved through one server empties it for all.
 GUIDE_PAGE_CACHE = env_bool("GUIDE_PAGE_CACHE", bool(os.environ.get("REDIS_URL")))
+# A second editor approves every draft before it is published (see guide.drafts).
+EDITORIAL_REVIEW = env_bool("EDITORIAL_REVIEW", False)
 
 # Sessions live in the database, so app servers stay stateless; each row knows the reader
 # signed in to it, so deleting an account deletes its sessions on every browser.

@@ -44,7 +44,9 @@ from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
-from guide.changes import record_change
+from guide.changes import ChangeNoteFields
+from guide.draft_admin import DraftAdminMixin
+from guide.drafts import drafts_to_publish, review_required
 from guide.history import (
     deleted_records,
     history_collapse,
@@ -92,9 +94,9 @@ class MarkdownWidget(AdminMarkdownxWidget):
         js = ["js/admin-markdown.js"]
 
 
-class ContentForm(forms.ModelForm):
-    """Clear words for a slug that can't be used, and the history page's old links shown as
-    they were."""
+class ContentForm(ChangeNoteFields, forms.ModelForm):
+    """Clear words for a slug that can't be used, the history page's old links shown as
+    they were, and the change note Publish writes for readers."""
 
     class Meta:
         error_messages = {
@@ -133,6 +135,9 @@ class ContentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # An item opened on its draft: the form carries on with the draft's note too.
+        for name, value in getattr(self.instance, "_draft_note", {}).items():
+            self.initial.setdefault(name, value)
         record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
         if record is not None:
             # An old version from history: its M2M links as they were then, not as they are now
@@ -237,6 +242,17 @@ def markdown_upload(request: HttpRequest) -> HttpResponse:
 
 @admin.action(description="Publish the selected items", permissions=["change"])
 def publish(modeladmin, request, queryset) -> None:
+    if review_required():
+        # Making an item visible is a publish like any other: it waits for a second editor.
+        waiting = drafts_to_publish(queryset.filter(published=False), editor=request.user)
+        items = "item awaits" if waiting == 1 else "items await"
+        modeladmin.message_user(
+            request,
+            f"{waiting} {items} a second editor’s approval before readers see "
+            f"{'it' if waiting == 1 else 'them'}.",
+            messages.WARNING,
+        )
+        return
     _set_published(modeladmin, request, queryset, True)
 
 
@@ -261,7 +277,7 @@ def _set_published(modeladmin, request, queryset, published: bool) -> None:
     modeladmin.message_user(request, f"{changed} {items} {state}.", messages.SUCCESS)
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class ContentAdmin(DraftAdminMixin, SimpleHistoryAdmin):
     """What every guide type shares: order and published editable in the list, history,
     markdown with a live preview, and deletions that can't touch readers' data."""
 
@@ -288,6 +304,26 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+        js = ["js/admin-labels.js"]
+
+    def get_fieldsets(self, request, obj=None):
+        """The item's own fields, then the note Publish writes for readers."""
+        names = list(ChangeNoteFields.base_fields)
+        fieldsets = [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in names]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+        return [
+            *fieldsets,
+            (
+                "What changed",
+                {
+                    "fields": names,
+                    "description": "Written when the change is published: readers see the "
+                    "note on the chapter and in the guide’s feed. Drafts never show a note.",
+                },
+            ),
+        ]
 
     def get_changeform_initial_data(self, request) -> dict:
         """A new item starts as a draft at the end of its list: saving a first try must not
@@ -478,90 +514,12 @@ class ContentAdmin(SimpleHistoryAdmin):
 
 
 # Change notes ------------------------------------------------------------------------------
-# Until publishing is a step of its own, a note is written when a published item is saved.
-# These two classes are all of that wiring.
-
-# Fields whose change readers never see on the page.
-UNSEEN_FIELDS = {"order", "change_note", "minor_edit"}
-
-
-class ChangeNoteFields(forms.Form):
-    """A change note and a "minor edit" box on the form of content readers can see."""
-
-    change_note = forms.CharField(
-        label="What changed, for readers",
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"size": 80}),
-        help_text="One sentence, shown on the chapter’s “what changed” page and in the "
-        "feed, e.g. “Added a strategy for repair after a silence.”",
-    )
-    minor_edit = forms.BooleanField(
-        label="Minor edit",
-        required=False,
-        help_text="A typo or formatting: no note needed, and nothing is shown to readers.",
-    )
-
-    def changed_for_readers(self) -> list[str]:
-        return [name for name in self.changed_data if name not in UNSEEN_FIELDS]
-
-    def clean(self):
-        cleaned = super().clean()
-        if (
-            cleaned.get("published")
-            and self.changed_for_readers()
-            and not cleaned.get("minor_edit")
-            and not cleaned.get("change_note", "").strip()
-        ):
-            self.add_error(
-                "change_note",
-                "Say in a sentence what changed for readers, or tick “Minor edit” for a typo.",
-            )
-        return cleaned
-
-
-class NotedContentForm(ChangeNoteFields, ContentForm):
-    pass
-
-
-class NotedContentAdmin(ContentAdmin):
-    """Content a chapter shows: saving a published change asks for a note on what changed."""
-
-    form = NotedContentForm
-
-    def get_fieldsets(self, request, obj=None):
-        names = ["change_note", "minor_edit"]
-        fieldsets = [
-            (title, {**options, "fields": [f for f in options["fields"] if f not in names]})
-            for title, options in super().get_fieldsets(request, obj)
-        ]
-        return [
-            *fieldsets,
-            (
-                "What changed",
-                {
-                    "fields": names,
-                    "description": "Readers see the note on the chapter and in the guide’s "
-                    "feed once the item is published. Drafts never show a note.",
-                },
-            ),
-        ]
-
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        # The list's own forms (order, published) carry no note: only the item's form does.
-        if obj.published and isinstance(form, ChangeNoteFields) and form.changed_for_readers():
-            record_change(
-                obj,
-                editor=request.user,
-                note=form.cleaned_data.get("change_note", ""),
-                minor_edit=form.cleaned_data.get("minor_edit", False),
-            )
+# Written at Publish (guide.drafts.draft_publish sends content_published), never on a save.
 
 
 @admin.register(ChangeNote)
 class ChangeNoteAdmin(admin.ModelAdmin):
-    """Notes come from saving content; editors may reword one or hide it as a minor edit."""
+    """Notes come from publishing content; editors may reword one or hide it as a minor edit."""
 
     list_display = ["created", "section", "subject", "note", "minor_edit"]
     list_filter = ["minor_edit", "section"]
@@ -576,7 +534,7 @@ class ChangeNoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(NotedContentAdmin):
+class ReferenceAdmin(ContentAdmin):
     list_display = ["authors", "year", "title", "order", "published"]
     list_display_links = ["authors", "title"]
     search_fields = ["authors", "title", "source", "doi"]
@@ -607,7 +565,7 @@ class ReviewActionForm(ActionForm):
 
 
 @admin.register(Section)
-class SectionAdmin(NotedContentAdmin):
+class SectionAdmin(ContentAdmin):
     list_display = [
         "title",
         "component",
@@ -694,7 +652,7 @@ class SectionAdmin(NotedContentAdmin):
 
 
 @admin.register(Strategy)
-class StrategyAdmin(NotedContentAdmin):
+class StrategyAdmin(ContentAdmin):
     list_display = ["title", "path", "order", "published", "updated"]
     list_filter = ["published", "path"]
     search_fields = ["title", "body"]
@@ -702,7 +660,7 @@ class StrategyAdmin(NotedContentAdmin):
 
 
 @admin.register(Sign)
-class SignAdmin(NotedContentAdmin):
+class SignAdmin(ContentAdmin):
     list_display = ["text", "leaning", "strategy_count", "order", "published"]
     list_filter = ["published", "leaning"]
     search_fields = ["text", "partner_text"]
@@ -718,14 +676,14 @@ class SignAdmin(NotedContentAdmin):
 
 
 @admin.register(Therapy)
-class TherapyAdmin(NotedContentAdmin):
+class TherapyAdmin(ContentAdmin):
     list_display = ["name", "abbreviation", "developed_by", "order", "published"]
     search_fields = ["name", "full_name", "abbreviation", "developed_by", "body", "best_for"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(FAQ)
-class FAQAdmin(NotedContentAdmin):
+class FAQAdmin(ContentAdmin):
     list_display = ["question", "order", "published", "updated"]
     search_fields = ["question", "answer"]
     prepopulated_fields = {"slug": ["question"]}

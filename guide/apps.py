@@ -16,10 +16,19 @@ class GuideConfig(AppConfig):
     def ready(self) -> None:
         from guide import signals  # noqa: F401  (connects the change-note receiver)
         from guide.editors import ensure_editors_group
+        from guide.models import EDITORIAL_MODELS
         from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
-        connect_signals(self.get_models())
+        # Drafts and who is editing what are staff bookkeeping: writing them changes no page.
+        connect_signals(m for m in self.get_models() if m not in EDITORIAL_MODELS)
+        from django.db.models.signals import post_delete
+
+        from guide.drafts import forget_drafts
+
+        for model in self.get_models():
+            if model not in EDITORIAL_MODELS and hasattr(model, "history"):
+                post_delete.connect(forget_drafts, sender=model, dispatch_uid=f"drafts-{model}")
         for model in self.get_models(include_auto_created=True):
             if model._meta.auto_created:  # the many-to-many tables Django made
                 model.__str__ = _link_str

@@ -1,16 +1,46 @@
 """Change notes: what changed in the guide, in the editors' words, per chapter and in a feed.
 
-:func:`record_change` is the one way a note is written. It is called when an editor
-publishes a change (:data:`guide.signals.content_published`); saving a published item in
-the admin sends nothing else.
+:func:`record_change` is the one way a note is written. It is called when a draft is
+published, by hand or on schedule (:data:`guide.signals.content_published`); saving a draft
+writes none. :class:`ChangeNoteFields` is the one definition of the note's form fields,
+used by the item's form and by the draft's Publish and Schedule buttons alike.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from guide.models import ChangeNote, Content, Section
+
+# Fields whose change readers never see on the page: changing only these needs no note.
+UNSEEN_FIELDS = frozenset({"order"})
+
+NOTE_REQUIRED = "Say in a sentence what changed for readers, or tick “Minor edit” for a typo."
+
+
+class ChangeNoteFields(forms.Form):
+    """A change note and a "minor edit" box: what Publish writes for readers."""
+
+    change_note = forms.CharField(
+        label="What changed, for readers",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(),
+        help_text="One sentence, shown on the chapter’s “what changed” page and in the "
+        "feed once published, e.g. “Added a strategy for repair after a silence.”",
+    )
+    minor_edit = forms.BooleanField(
+        label="Minor edit",
+        required=False,
+        help_text="A typo or formatting: no note needed, and nothing is shown to readers.",
+    )
+
+
+def needs_note(changed_fields) -> bool:
+    """Whether a change to these fields is one readers would notice."""
+    return bool(set(changed_fields) - UNSEEN_FIELDS)
 
 
 def chapter_for(instance: Content) -> Section | None:

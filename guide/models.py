@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -471,6 +472,12 @@ class Reviewer(Content):
     def __str__(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def get_absolute_url(self) -> str:
+        """Where readers meet the reviewer: credited on the first chapter they reviewed (the
+        guide's index, with its review dates, before they have one)."""
+        chapter = self.sections.filter(published=True).order_by("order", "pk").first()
+        return chapter.get_absolute_url() if chapter else reverse("guide:index")
+
 
 class ChangeNoteQuerySet(models.QuerySet):
     def public(self) -> ChangeNoteQuerySet:
@@ -619,3 +626,133 @@ class BubblePrinciple(Content):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Editorial workflow -----------------------------------------------------------------------
+# Drafts of live items, their history and who is editing what. Staff-only bookkeeping: none
+# of it is shown to readers, so writing it leaves the page cache alone (see guide.apps).
+
+
+class DraftQuerySet(models.QuerySet):
+    def for_model(self, model: type[models.Model]) -> DraftQuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+    def pending(self) -> DraftQuerySet:
+        """Drafts holding changes readers don't see yet."""
+        return self.exclude(changes={})
+
+    def awaiting_review(self) -> DraftQuerySet:
+        """Pending drafts no second editor has approved as they stand now."""
+        return self.pending().filter(
+            models.Q(approved_version__isnull=True)
+            | ~models.Q(approved_version=models.F("version"))
+        )
+
+    def scheduled(self) -> DraftQuerySet:
+        return self.pending().filter(publish_at__isnull=False)
+
+
+class Draft(models.Model):
+    """Changes to one live guide item, kept beside it until an editor publishes them.
+
+    ``changes`` holds only the fields (and links) that differ from the live item, by name;
+    empty means there is no draft. The row stays after a publish or a discard, so its
+    ``version`` only ever grows: an editor's form carries the version it was opened at, and
+    saving over a newer one is refused (optimistic locking, see :mod:`guide.drafts`).
+    """
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    version = models.PositiveIntegerField(default=0)
+    changes = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The editors who wrote this draft since it was last published or discarded: none of
+    # them may approve it.
+    authors = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated = models.DateTimeField(null=True, blank=True)
+    change_note = models.TextField(blank=True)
+    minor_edit = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_version = models.PositiveIntegerField(null=True, blank=True)
+    approval_comment = models.TextField(blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="guide_draft_one_per_item"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft of {self.content_type.name} #{self.object_id}"
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def approved(self) -> bool:
+        return self.pending and self.approved_version == self.version
+
+
+class DraftEvent(models.Model):
+    """One step in a draft's life, for the item's history: saved (with the whole item as the
+    draft then stood, so any two versions can be compared), approved, scheduled, published,
+    discarded."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", "Draft saved"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        UNSCHEDULED = "unscheduled", "Schedule cancelled"
+        PUBLISHED = "published", "Published"
+        DISCARDED = "discarded", "Draft discarded"
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=Action)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class EditingPresence(models.Model):
+    """An editor had an item's form open (or saved it) at ``seen``, editing since ``since``:
+    what tells a second editor someone else is at work on it."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField()
+    seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="guide_presence_one_per_editor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.content_type.name} #{self.object_id}"
+
+
+EDITORIAL_MODELS = (Draft, DraftEvent, EditingPresence)

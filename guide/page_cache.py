@@ -18,6 +18,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -33,8 +34,16 @@ def content_version() -> str:
     return version
 
 
-def content_changed(**kwargs) -> None:
+def _new_version() -> None:
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def content_changed(**kwargs) -> None:
+    _new_version()
+    # Inside a transaction (an admin save, a publish) a reader's request may render the old
+    # content after this and before the commit, and keep it under the new version: a second
+    # new version once the change is committed leaves no such page behind.
+    transaction.on_commit(_new_version)
 
 
 def page_key(request: HttpRequest) -> str | None:

@@ -31,7 +31,7 @@ from django.utils.text import Truncator, get_text_list
 from django.views.decorators.cache import never_cache
 
 from config import ratelimit
-from guide import page_cache
+from guide import drafts, page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -85,10 +85,12 @@ def ld_json(data: dict) -> SafeString:
 def home(request: HttpRequest) -> HttpResponse:
     chapters = Chapters.visible_to(request.user)
     intro = Section.objects.visible_to(request.user).filter(component=INTRO).first()
+    shown = drafts.preview(request, intro) if intro else []
     return render(
         request,
         "guide/home.html",
         {
+            "drafts_shown": shown,
             "intro": intro,
             "intro_html": render_markdown(intro.body) if intro else "",
             "chapters": chapters,
@@ -193,9 +195,13 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
         .get(pk=chapters.list[position].pk)
     )
+    # On a preview link, staff see the drafts of everything the page shows.
+    shown = drafts.preview(request, section)
     references = list(section.references.all())
     kind = KINDS.get(section.component)
     items = kind.fetch(user, section.component) if kind else []
+    reviewer = [section.reviewer] if section.reviewer else []
+    shown += drafts.preview(request, *references, *items, *reviewer)
 
     body_html, closing_html = render_chapter(section, kind, items)
     contents = [*outline(body_html), *item_contents(kind, items), *outline(closing_html)]
@@ -207,6 +213,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "guide/section.html",
         {
+            "drafts_shown": shown,
             "section": section,
             "kind": kind,
             "body_html": body_html,
@@ -248,12 +255,15 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
     )
     chapter = chapters.showing(strategy.path)
+    references = list(chapter.references.all()) if chapter else []
+    shown = drafts.preview(request, strategy, *signs, *references)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
     body_html = render_markdown(strategy.body)
     return render(
         request,
         "guide/strategy.html",
         {
+            "drafts_shown": shown,
             "strategy": strategy,
             "body_html": body_html,
             "description": Truncator(strip_tags(body_html).strip()).words(28),
@@ -263,7 +273,7 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "chapter": chapter,
             "chapters": chapters,
             # The strategy's evidence is its chapter's: show those sources here too.
-            "references": list(chapter.references.all()) if chapter else [],
+            "references": references,
         },
     )
 
@@ -408,6 +418,8 @@ def support_region(request: HttpRequest, region: str) -> HttpResponse:
         .filter(region=region)
         .order_by("order", "pk")
     )
+    # On a preview link, staff see the entries' drafts in place.
+    shown = drafts.preview(request, *entries)
     groups = [
         {
             "purpose": purpose,
@@ -426,6 +438,7 @@ def support_region(request: HttpRequest, region: str) -> HttpResponse:
         request,
         "guide/support.html",
         {
+            "drafts_shown": shown,
             "region": region,
             "regions": list(SupportRegion),
             "groups": [group for group in groups if group["entries"]],

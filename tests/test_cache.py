@@ -294,7 +294,7 @@ def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(real_redis, r
 
     real_redis.cut()
     url = reverse("admin:guide_section_change", args=[section.pk])
-    data = {**form_data(editor.get(url).context["adminform"].form), "_save": "Save"}
+    data = {**form_data(editor.get(url).context["adminform"].form), "_publish": "Publish"}
     data["body"] = "The second wording."
     data["change_note"] = "Reworded the opening."
     saved = editor.post(url, data)

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from guide.models import Section
 from tests.conftest import admin_sign_in, assert_accessible
 from tests.factories import make_editor, make_reference, make_section, make_sign, make_strategy
 
@@ -35,12 +36,14 @@ def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, 
     expect(preview.locator("strong")).to_have_text("earned")
 
     page.get_by_label("What changed, for readers").fill("Security can be earned at any age.")
-    page.get_by_role("button", name="Save", exact=True).first.click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_role("button", name="Publish", exact=True).first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Published: readers see it now.")
 
     page.goto(base + "/guide/earned-security/")
     expect(page.locator("article")).to_contain_text("at any age, one repair at a time.")
     assert page.locator(".draft-banner").count() == 0
+    page.goto(base + "/guide/earned-security/changes/")
+    expect(page.locator("main")).to_contain_text("Security can be earned at any age.")
 
     page.goto(base + "/admin/guide/section/")
     page.get_by_role("link", name="Earned security").click()
@@ -82,9 +85,12 @@ def test_references_are_picked_by_searching_under_our_csp(watched_page, live_ser
     page.locator(".select2-search__field").fill("hold")
     page.get_by_role("option", name=re.compile("Hold Me Tight")).click()
     page.get_by_label("What changed, for readers").fill("Cites Hold Me Tight.")
-    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.get_by_role("button", name="Publish", exact=True).first.click()
 
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.locator(".messagelist")).to_contain_text("Published: readers see it now.")
+    assert [str(r) for r in Section.objects.get(slug="sources").references.all()] == [
+        "Johnson, S. (2008). Hold Me Tight"
+    ]
 
 
 def test_hostile_markdown_stays_inert_in_the_preview_and_on_the_page(watched_page, live_server):
@@ -103,9 +109,9 @@ def test_hostile_markdown_stays_inert_in_the_preview_and_on_the_page(watched_pag
     preview = page.locator(".field-body .markdownx-preview")
     expect(preview).to_contain_text("The corpus begins.")
     preview.locator("a").first.hover()
-    page.get_by_label("Minor edit").check()
-    page.get_by_role("button", name="Save", exact=True).first.click()
-    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    page.get_by_label("Minor edit", exact=True).check()
+    page.get_by_role("button", name="Publish", exact=True).first.click()
+    expect(page.locator(".messagelist")).to_contain_text("Published: readers see it now.")
     page.goto(live_server.url + "/guide/hostile/")
     expect(page.locator("article")).to_contain_text("The corpus begins.")
     for link in page.locator("article a").all()[:10]:

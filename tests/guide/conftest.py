@@ -62,3 +62,8 @@ def form_data(form) -> dict:
         else:
             data[name] = str(value)
     return data
+
+
+# What pressing "Publish" on an item readers see adds to its form: the button, and the
+# minor-edit box that stands in for a change note.
+PUBLISH = {"_publish": "Publish", "minor_edit": "on"}

@@ -41,7 +41,7 @@ def test_each_list_filters_by_published_and_its_own_kind(editor_client, model, o
     response = editor_client.get(reverse(f"admin:guide_{model}_changelist"))
 
     filters = {spec.title for spec in response.context["cl"].filter_specs}
-    assert filters == {"published", *own_filters}
+    assert filters == {"published", *own_filters, "drafts"}
 
 
 def test_order_and_published_are_edited_from_the_list(editor_client, public):

@@ -26,8 +26,8 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # Ten content types with their history (4 permissions each, twice), two history tables of
-# links and the change notes (4 each).
-GUIDE_PERMISSIONS = 10 * 8 + 3 * 4
+# links and the change notes (4 each), and drafts, their events and who is editing (4 each).
+GUIDE_PERMISSIONS = 10 * 8 + 3 * 4 + 3 * 4
 
 FACTORIES = {
     "section": make_section,
@@ -125,7 +125,15 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
         for action in ("add", "change", "delete", "view")
     } | {
         ("guide", f"{action}_{model}")
-        for model in ("historicalsection_references", "historicalsign_strategies", "changenote")
+        for model in (
+            "historicalsection_references",
+            "historicalsign_strategies",
+            "changenote",
+            # Drafts, their history and who is editing: written for editors by the admin.
+            "draft",
+            "draftevent",
+            "editingpresence",
+        )
         for action in ("add", "change", "delete", "view")
     }
     assert granted == expected

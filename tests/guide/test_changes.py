@@ -1,6 +1,6 @@
-"""Change notes: written when an editor saves a published change readers would notice, listed
-per chapter and in an Atom feed that validates against RFC 4287's RELAX NG schema. Drafts and
-minor edits never appear."""
+"""Change notes: written when an editor publishes a change readers would notice (by hand or on
+schedule), listed per chapter and in an Atom feed that validates against RFC 4287's RELAX NG
+schema. Drafts and minor edits never appear."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ ATOM = "http://www.w3.org/2005/Atom"
 SCHEMATRON = "http://www.ascc.net/xml/schematron"
 
 
-def save(client, obj, **changes):
+def save(client, obj, button="_publish", **changes):
+    """Post the item's form back with ``changes``, pressing Publish (or ``button``)."""
     url = reverse(f"admin:guide_{obj._meta.model_name}_change", args=[obj.pk])
-    data = {**form_data(client.get(url).context["adminform"].form), **changes, "_save": "Save"}
+    data = {**form_data(client.get(url).context["adminform"].form), **changes, button: "Go"}
     return client.post(url, data)
 
 
@@ -39,7 +40,7 @@ def notes_page(client, section) -> str:
 # -- writing notes ---------------------------------------------------------------------------
 
 
-def test_saving_a_published_change_asks_for_a_note_and_changes_nothing_without_one(
+def test_publishing_a_change_asks_for_a_note_and_changes_nothing_without_one(
     editor_client,
 ):
     section = make_section(slug="kept", body="The first wording.")
@@ -269,3 +270,147 @@ def test_editors_can_reword_a_note_or_hide_it_as_a_minor_edit(editor_client, pub
 
     editor_client.post(url, {"note": "Fixed the sentence on repair.", "minor_edit": "on"})
     assert "Fixed the sentence on repair." not in notes_page(public, section)
+
+
+# -- notes are written at Publish, once ------------------------------------------------------
+
+
+def test_a_draft_writes_no_note_and_its_publish_writes_exactly_one(editor_client, public):
+    from guide.drafts import draft_for
+    from tests.guide.test_publishing import draft_url
+
+    section = make_section(slug="reworked", body="The live wording.")
+
+    save(
+        editor_client,
+        section,
+        button="_save_draft",
+        body="The draft wording.",
+        change_note="Reworked the opening.",
+    )
+
+    assert not ChangeNote.objects.exists()
+    assert "Reworked the opening." not in notes_page(public, section)
+    assert "The draft wording." not in public.get("/feed/").content.decode()
+    assert "Reworked the opening." not in public.get("/feed/").content.decode()
+    assert draft_for(section).change_note == "Reworked the opening."
+
+    editor_client.post(
+        draft_url(section), {"_publish": "x", "change_note": "Reworked the opening."}
+    )
+
+    note = ChangeNote.objects.get()
+    assert (note.section, note.note, note.minor_edit) == (section, "Reworked the opening.", False)
+    assert "Reworked the opening." in notes_page(public, section)
+    feed = assert_valid_atom(public.get("/feed/").content)
+    assert [e.findtext(f"{{{ATOM}}}summary") for e in feed.findall(f"{{{ATOM}}}entry")] == [
+        "Reworked the opening."
+    ]
+
+
+def test_the_form_and_the_draft_panel_share_one_note_field(editor_client):
+    section = make_section(slug="one-field")
+    save(editor_client, section, button="_save_draft", body="A draft.", change_note="Soon.")
+
+    page = editor_client.get(
+        reverse("admin:guide_section_change", args=[section.pk])
+    ).content.decode()
+
+    assert page.count("What changed, for readers") == 2  # the form's field, the panel's
+    for field_id in ("id_change_note", "id_draft_change_note"):
+        [tag] = re.findall(rf'<input [^>]*id="{field_id}"[^>]*>', page)
+        assert 'maxlength="300"' in tag and 'name="change_note"' in tag
+    assert page.count(">Minor edit</label>") == 2
+    assert "Change note for readers" not in page
+
+
+def test_a_scheduled_publish_writes_the_note_it_was_scheduled_with(editor_client, public):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from guide.drafts import draft_for
+    from guide.models import Draft
+    from tests.guide.test_publishing import draft_url
+
+    section = make_section(slug="later", body="The live wording.")
+    save(editor_client, section, button="_save_draft", body="The rework.")
+    at = timezone.localtime(timezone.now() + timedelta(hours=1))
+    editor_client.post(
+        draft_url(section),
+        {
+            "_schedule": "x",
+            "publish_at": f"{at:%Y-%m-%dT%H:%M}",
+            "change_note": "Reworked for tomorrow.",
+        },
+    )
+    assert not ChangeNote.objects.exists()
+    assert "Reworked for tomorrow." not in public.get("/feed/").content.decode()
+
+    Draft.objects.filter(pk=draft_for(section).pk).update(
+        publish_at=timezone.now() - timedelta(seconds=1)
+    )
+    call_command("publish_scheduled", verbosity=0)
+    call_command("publish_scheduled", verbosity=0)
+
+    note = ChangeNote.objects.get()
+    assert (note.note, note.editor, note.minor_edit) == ("Reworked for tomorrow.", None, False)
+    assert "Reworked for tomorrow." in notes_page(public, section)
+
+
+def test_a_minor_edit_published_from_the_draft_never_reaches_readers(editor_client, public):
+    from tests.guide.test_publishing import draft_url
+
+    section = make_section(slug="small")
+    save(editor_client, section, button="_save_draft", body="Fixed a tpyo.")
+
+    editor_client.post(draft_url(section), {"_publish": "x", "minor_edit": "on"})
+
+    assert ChangeNote.objects.get().minor_edit is True
+    assert "No changes have been noted" in notes_page(public, section)
+    assert "<entry>" not in public.get("/feed/").content.decode()
+
+
+def test_a_sign_side_drafted_keeps_the_quiz_version_until_it_is_published(editor_client):
+    from assessments.presenters import current_fingerprint
+    from assessments.services import quiz_version_current
+    from tests.guide.test_publishing import draft_url
+
+    make_section(slug="signs", component=Section.Component.SIGNS)
+    sign = make_sign(slug="reach", leaning="anxious")
+    make_sign(slug="withdraw", leaning="avoidant")
+    before = quiz_version_current()
+
+    save(editor_client, sign, button="_save_draft", leaning="avoidant")
+
+    sign.refresh_from_db()
+    assert sign.leaning == "anxious"
+    assert quiz_version_current() == before
+    assert current_fingerprint() == before.fingerprint
+
+    editor_client.post(draft_url(sign), {"_publish": "x", "change_note": "Now counts as avoidant."})
+
+    after = quiz_version_current()
+    assert after != before
+    assert ["reach", "avoidant"] in after.signs
+    assert current_fingerprint() == after.fingerprint
+
+
+def test_readers_see_no_draft_on_the_index_the_feed_or_the_support_page(editor_client, public):
+    from tests.factories import make_support_resource
+
+    section = make_section(slug="indexed", summary="The live summary.")
+    line = make_support_resource(slug="line", region="us", name="The live line")
+    save(editor_client, section, button="_save_draft", summary="The draft summary.")
+    save(editor_client, line, button="_save_draft", name="The draft line")
+
+    index = public.get("/guide/").content.decode()
+    assert "The live summary." in index and "The draft summary." not in index
+    support = public.get("/support/us/").content.decode()
+    assert "The live line" in support and "The draft line" not in support
+    feed = public.get("/feed/").content.decode()
+    assert "The draft summary." not in feed and "The draft line" not in feed
+    # Staff see the support entry's draft on its page only through the preview link.
+    preview = editor_client.get("/support/us/?preview=draft").content.decode()
+    assert "The draft line" in preview and "Draft preview, for staff only" in preview

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from guide.models import Section
 from tests.factories import make_reviewer, make_section, make_strategy, staff_login
-from tests.guide.conftest import NOTED, form_data
+from tests.guide.conftest import PUBLISH, form_data
 from tests.guide.test_pages import json_ld
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +103,7 @@ def test_review_date_and_reviewer_set_in_the_admin_show_on_the_chapter(editor_cl
 
     response = editor_client.post(
         url,
-        {
-            **data,
-            **NOTED,
-            "last_reviewed": "2026-03-04",
-            "reviewer": str(reviewer.pk),
-            "_save": "Save",
-        },
+        {**data, "last_reviewed": "2026-03-04", "reviewer": str(reviewer.pk), **PUBLISH},
     )
 
     assert response.status_code == 302

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_section, staff_login
-from tests.guide.conftest import NOTED, form_data
+from tests.guide.conftest import PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +45,7 @@ def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
     staff_login(staff, editor)
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
-    assert (
-        staff.post(url, {**data, **NOTED, "body": "The new wording.", "_save": "Save"}).status_code
-        == 302
-    )
+    assert staff.post(url, {**data, "body": "The new wording.", **PUBLISH}).status_code == 302
 
     again = client.get("/guide/fresh/", **cached)
     assert again.status_code == 200
@@ -67,6 +64,6 @@ def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(client, edit
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
     data.pop("published")
-    staff.post(url, {**data, "_save": "Save"})
+    staff.post(url, {**data, **PUBLISH})
 
     assert client.get("/guide/going/", **cached).status_code == 404

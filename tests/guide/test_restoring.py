@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from guide.models import Reference, Section, Sign, Strategy
 from tests.factories import make_reference, make_section, make_sign, make_strategy
-from tests.guide.conftest import NOTED, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -152,9 +152,7 @@ def test_one_save_that_changes_text_and_links_is_one_version(editor_client):
     url = reverse("admin:guide_sign_change", args=[sign.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    editor_client.post(
-        url, {**data, **NOTED, "text": "After", "strategies": [second.pk], "_save": "Save"}
-    )
+    editor_client.post(url, {**data, "text": "After", "strategies": [second.pk], **PUBLISH})
 
     assert sign.history.count() == versions + 1
     latest = sign.history.latest()

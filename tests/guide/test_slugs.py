@@ -16,7 +16,7 @@ from tests.factories import (
     make_user,
     staff_login,
 )
-from tests.guide.conftest import NOTED, form_data
+from tests.guide.conftest import NOTED, PUBLISH, form_data
 from tests.reader_data.models import AnswerRecord, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
@@ -30,12 +30,7 @@ def change_url(obj) -> str:
 
 def post_form(client, obj, **changes):
     url = change_url(obj)
-    data = {
-        **form_data(client.get(url).context["adminform"].form),
-        **NOTED,
-        **changes,
-        "_save": "Save",
-    }
+    data = {**form_data(client.get(url).context["adminform"].form), **changes, **PUBLISH}
     return client.post(url, data)
 
 
