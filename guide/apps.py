@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 def _link_str(link) -> str:
@@ -14,11 +14,16 @@ class GuideConfig(AppConfig):
     verbose_name = "Guide content"
 
     def ready(self) -> None:
+        from guide import search, stored_html
         from guide.editors import ensure_editors_group
         from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        # A new renderer re-renders the stored HTML on the next migrate (every deploy's).
+        post_migrate.connect(stored_html.refresh_all, sender=self)
         connect_signals(self.get_models())
+        for source in search.SOURCES:
+            post_save.connect(search.index, sender=source.model, dispatch_uid=f"search-{source}")
         for model in self.get_models(include_auto_created=True):
             if model._meta.auto_created:  # the many-to-many tables Django made
                 model.__str__ = _link_str

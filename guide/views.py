@@ -24,9 +24,9 @@ from guide import page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
-from guide.markdown import render as render_markdown
 from guide.models import Chapters, Reference, Section, Strategy, reading_minutes
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
+from guide.stored_html import html as stored_html
 
 INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "guide/home.html",
         {
             "intro": intro,
-            "intro_html": render_markdown(intro.body) if intro else "",
+            "intro_html": stored_html(intro, "body") if intro else "",
             "chapters": chapters,
         },
     )
@@ -202,7 +202,7 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     chapter = chapters.showing(strategy.path)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
-    body_html = render_markdown(strategy.body)
+    body_html = stored_html(strategy, "body")
     return render(
         request,
         "guide/strategy.html",
