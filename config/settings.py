@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Signed-out readers' guide pages from the shared cache, one Redis round trip, before
+    # sessions and auth (guide/page_cache.py): everything below ran when the page was kept.
+    "guide.page_cache.PageCacheMiddleware",
     # Compresses pages (whitenoise serves static files pre-compressed). Django pads gzip
     # output at random and masks CSRF tokens per response, which blunts BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -131,6 +134,11 @@ else:
 # Whole guide pages for signed-out readers (guide/page_cache.py): only with a cache every
 # app server shares, so a change saved through one server empties it for all.
 GUIDE_PAGE_CACHE = env_bool("GUIDE_PAGE_CACHE", bool(os.environ.get("REDIS_URL")))
+SESSION_COOKIE_NAME = "sessionid"
+# A request carrying one of these may see a page of its own (signed in, a quiz in progress,
+# a message waiting): the page cache and the nginx front cache both pass it through. The one
+# list both use: `make proxy-config` writes nginx's copy (config/nginx/bypass-cookies.conf).
+PAGE_CACHE_BYPASS_COOKIES = (SESSION_COOKIE_NAME, "messages")
 
 # Sessions live in the database, so app servers stay stateless; each row knows the reader
 # signed in to it, so deleting an account deletes its sessions on every browser.

@@ -9,13 +9,11 @@ of items: lists are fetched in one query each and their relations prefetched.
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -32,26 +30,8 @@ INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def revalidated(view):
-    """Let shared caches keep anonymous pages but always revalidate them (editors' changes
-    show at once); keep a signed-in reader's pages private to their browser. Signed-out
-    readers' pages come from the page cache when the content has not changed."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        key = page_cache.page_key(request)
-        response = page_cache.cached_page(key)
-        if response is not None:
-            return response
-        response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            page_cache.keep_page(key, response)
-        return response
-
-    return wrapper
+# Signed-out readers' pages are the same for everyone: cached (guide/page_cache.py).
+revalidated = page_cache.public_page
 
 
 def ld_json(data: dict) -> SafeString:
