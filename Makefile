@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install run dev test lint fmt bench clean editor manage editor
+.PHONY: help install run dev test lint fmt bench bench-scale proxy-config clean editor manage
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -27,6 +27,7 @@ help:
 	@echo "make lint   ruff check and format check"
 	@echo "make fmt    format the code"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
+	@echo "make bench-scale  search and chapter speed at 1x, 10x, 100x the content"
 	@echo "make editor NAME=… [EMAIL=…]   make an editor account"
 	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
@@ -82,7 +83,16 @@ manage: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py $(ARGS)
 
 bench: $(STAMP) var/secret_key
+	@scripts/ensure-tools nginx wrk
 	$(PY) scripts/bench.py
+
+bench-scale: $(STAMP) var/secret_key
+	@scripts/ensure-tools wrk
+	$(PY) scripts/bench_scale.py
+
+# nginx's copy of the cookies that bypass the page caches, from PAGE_CACHE_BYPASS_COOKIES.
+proxy-config: $(STAMP)
+	DEBUG=1 $(PY) manage.py proxy_config
 
 clean:
 	rm -rf $(VENV) staticfiles .cache .pytest_cache .ruff_cache

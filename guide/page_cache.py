@@ -144,7 +144,7 @@ def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
         and response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and "CSRF_COOKIE" not in request.META  # no token was put on the page
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # no token put on the page
     )
 
 
