@@ -7,6 +7,7 @@ Items carry a ``published`` flag: drafts are visible to staff only.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,13 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class ContentManager(models.Manager.from_queryset(PublishedQuerySet)):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if any(field.name == "search_vector" for field in self.model._meta.concrete_fields):
+            # Only PostgreSQL's search reads it; sent as text it would cost every page.
+            queryset = queryset.defer("search_vector")
+        return queryset
+
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
 
@@ -403,8 +411,14 @@ class FAQ(RenderedContent):
 
 
 def reading_minutes(*texts: str) -> int:
-    words = sum(len(re.findall(r"\w+", strip_tags(text))) for text in texts)
+    words = sum(map(_words, texts))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+@functools.lru_cache(maxsize=1024)
+def _words(text: str) -> int:
+    # Remembered: a page counts the same saved texts on every view.
+    return len(re.findall(r"\w+", strip_tags(text)))
 
 
 class Chapters:
