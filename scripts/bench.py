@@ -106,6 +106,8 @@ def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict[str,
     if re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         raise SystemExit(f"{url} answered errors under load:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    if not rps:
+        raise SystemExit(f"{url}: no request finished in {seconds}s; give it more --seconds")
     return {"rps": rps, "p50_ms": latency_ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))}
 
 
