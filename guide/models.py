@@ -1,7 +1,8 @@
 """The guide's content: chapters and the typed items they show.
 
 Every type is edited on its own in the admin, keeps its markdown source, and is
-turned into HTML in one place only (:func:`guide.markdown.render`, called by the views).
+turned into HTML in one place only (:func:`guide.markdown.render`), when it is saved: the
+HTML is stored beside the source (:mod:`guide.stored_html`).
 Items carry a ``published`` flag: drafts are visible to staff only.
 """
 

@@ -99,7 +99,16 @@ def ensure_postgres_database(url: str) -> None:
 
 def wrk(url: str, seconds: int, connections: int, cookie: str = "") -> dict[str, float]:
     """Requests per second and median latency (ms); any non-2xx answer ends the run."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        url,
+    ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout

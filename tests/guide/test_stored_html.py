@@ -123,3 +123,26 @@ def _anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+def test_the_migration_fills_rows_saved_before_it():
+    import importlib
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    make_section(slug="before", body="Saved *before* the columns existed.")
+    Section.objects.update(body_html="", closing_html="", rendered_with="", search_vector=None)
+    name = next(
+        Path(__file__).parents[2].glob("guide/migrations/*_stored_html_and_search_vector.py")
+    )
+    migration = importlib.import_module(f"guide.migrations.{name.stem}")
+
+    migration.fill(apps, SimpleNamespace(connection=connection))
+
+    section = Section.objects.get(slug="before")
+    assert section.body_html == markdown.render("Saved *before* the columns existed.")
+    assert section.rendered_with == stored_html.RENDERER_VERSION
+    if connection.vendor == "postgresql":
+        assert Section.objects.filter(slug="before", search_vector="before").exists()
