@@ -5,10 +5,11 @@ FROM python:3.13-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
 WORKDIR /app
 RUN python -m venv /opt/venv
-COPY pyproject.toml README.md ./
-# Dependencies only (no dev group): this layer is cached until pyproject.toml changes.
-RUN /opt/venv/bin/pip install --upgrade "pip>=25.1" \
-    && /opt/venv/bin/pip install .
+COPY requirements/lock.txt requirements/lock.txt
+# The locked dependencies only (no dev group), every file checked against its hash: the same
+# bytes as CI and `make install`. This layer is cached until the lock changes. The project
+# itself installs no package (pyproject's `packages = []`): the code is copied below.
+RUN /opt/venv/bin/pip install --require-hashes --no-deps -r requirements/lock.txt
 
 FROM python:3.13-slim AS app
 ENV PATH=/opt/venv/bin:$PATH \

@@ -18,28 +18,43 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install run dev test lint fmt bench bench-scale proxy-config clean editor manage
+.PHONY: help install lock run dev test lint fmt bench bench-scale proxy-config faults clean editor \
+	manage
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
 	@echo "make dev    Django's development server with DEBUG on"
 	@echo "make test   the whole suite on PostgreSQL, browser tests included"
-	@echo "make lint   ruff check and format check"
-	@echo "make fmt    format the code"
+	@echo "make lint   the pre-commit hooks: ruff, ruff format, djhtml, django-upgrade"
+	@echo "make fmt    apply the hooks' fixes (formatting, template indents, upgrades)"
+	@echo "make lock   update requirements/ from pyproject.toml (after changing a dependency)"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
 	@echo "make bench-scale  search and chapter speed at 1x, 10x, 100x the content"
-	@echo "make editor NAME=… [EMAIL=…]   make an editor account"
-	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
+	@echo "make faults take the database and cache away under load (see scripts/faults.py)"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
+	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
 
-$(STAMP): pyproject.toml
+# The locked build: exact versions with hashes, the same bytes on every machine, image and CI
+# run. pyproject.toml keeps the ranges; `make lock` turns them into requirements/.
+LOCK_DEV := requirements/lock-dev.txt
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	@python=$$(scripts/find-python) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; "$$python" -m venv $(VENV); }
-	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --disable-pip-version-check . --group dev
+	@$(PY) scripts/check-lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK_DEV)
 	@touch $@
 
 install: $(STAMP)
+
+# uv (pinned in the dev group) resolves pyproject.toml into uv.lock, then writes the two
+# pip-installable exports: lock.txt for the image, lock-dev.txt (with the dev tools) for make.
+UV_EXPORT = $(VENV)/bin/uv export --quiet --locked --format requirements-txt --no-emit-project
+lock:
+	@[ -x $(VENV)/bin/uv ] || { [ -x $(PY) ] || "$$(scripts/find-python)" -m venv $(VENV); \
+	  $(PY) -m pip install --quiet --disable-pip-version-check "$$(grep -o 'uv==[0-9.]*' pyproject.toml)"; }
+	$(VENV)/bin/uv lock --python $(PY)
+	$(UV_EXPORT) --no-dev -o requirements/lock.txt
+	$(UV_EXPORT) --all-groups -o $(LOCK_DEV)
 
 var/secret_key:
 	@mkdir -p var
@@ -51,26 +66,36 @@ run: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(PY) manage.py load_guide
 	@echo ""; echo "  Secure Base is running at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"; echo ""
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config config/gunicorn.conf.py config.wsgi
+	@# gunicorn and the task worker (mail), started and stopped together.
+	@$(RUN_ENV) exec $(PY) scripts/serve.py
 
 dev: $(STAMP)
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_guide
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# System tools the suite and the benchmark need: installed with apt-get when missing (as root
+# on Debian), otherwise the command to run is printed. See scripts/setup-test-deps. nginx and
+# wrk are here for the tests of the reverse proxy in front of gunicorn.
+TEST_TOOLS ?= chromium postgresql redis nginx wrk
+BENCH_TOOLS ?= postgresql redis nginx wrk
+SETUP = PYTHON=$(PY) scripts/setup-test-deps
 
 test: $(STAMP)
-	@DATABASE_URL=$(DATABASE_URL_TEST) $(PY) scripts/check-postgres
+	@DATABASE_URL=$(DATABASE_URL_TEST) $(SETUP) $(TEST_TOOLS)
 	@mkdir -p .cache/tmp
 	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(PYTEST_ARGS)
 
+# The same hooks `pre-commit install` runs on every commit (.pre-commit-config.yaml).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
+# The hooks fix what they can on a first pass; a second pass reports anything left.
 fmt: $(STAMP)
-	$(VENV)/bin/ruff check --fix .
-	$(VENV)/bin/ruff format .
+	@$(VENV)/bin/pre-commit run --all-files >/dev/null || $(VENV)/bin/pre-commit run --all-files
 
 editor: $(STAMP) var/secret_key
 	@test -n "$(NAME)" || { echo "Usage: make editor NAME=username [EMAIL=address]"; exit 2; }
@@ -83,12 +108,16 @@ manage: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py $(ARGS)
 
 bench: $(STAMP) var/secret_key
-	@scripts/ensure-tools nginx wrk
-	$(PY) scripts/bench.py
+	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) $(BENCH_TOOLS)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 bench-scale: $(STAMP) var/secret_key
-	@scripts/ensure-tools wrk
+	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) postgresql wrk
 	$(PY) scripts/bench_scale.py
+
+# Takes PostgreSQL and Redis (its own, never the machine's) away under load; a few minutes.
+faults: $(STAMP) var/secret_key
+	$(PY) scripts/faults.py $(FAULTS_ARGS)
 
 # nginx's copy of the cookies that bypass the page caches, from PAGE_CACHE_BYPASS_COOKIES.
 proxy-config: $(STAMP)

@@ -6,8 +6,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Quiz results and readers' toolkits"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-        from assessments.throttling import on_sign_in
+        import config.checks  # noqa: F401  (registers the site's system checks)
+        from assessments.throttling import on_failed_sign_in, on_sign_in
 
-        user_logged_in.connect(on_sign_in, dispatch_uid="assessments-clear-own-failures")
+        user_logged_in.connect(on_sign_in, dispatch_uid="assessments-remember-device")
+        user_login_failed.connect(on_failed_sign_in, dispatch_uid="assessments-count-failure")

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q
 from assessments import scoring
 from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
 from assessments.forms import value_label
-from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.models import Answer, QuizVersion, Result, SavedStrategy, Subject
 from assessments.pending import PendingResult
 from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
@@ -84,6 +84,7 @@ class ResultView:
     chapters: dict[str, str]
     faq_url: str | None = None
     result: Result | None = None
+    version: QuizVersion | None = None
     paths: list[PathLink] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -218,6 +219,7 @@ def stored_result_view(result: Result) -> ResultView:
         chapters=chapters,
         faq_url=partner_faq_url(chapters) if result.subject == Subject.PARTNER else None,
         result=result,
+        version=result.version,
     )
 
 
@@ -255,7 +257,79 @@ def pending_result_view(pending: PendingResult) -> ResultView | None:
         rows=rows,
         chapters=chapters,
         faq_url=partner_faq_url(chapters) if pending.about_partner else None,
+        version=QuizVersion.objects.filter(fingerprint=current_fingerprint()).first(),
     )
+
+
+def current_fingerprint() -> str:
+    """The fingerprint of the quiz as published now (one query)."""
+    return scoring.quiz_fingerprint(
+        Sign.objects.published().values_list("slug", "leaning").order_by()
+    )
+
+
+@dataclass
+class KeySign:
+    position: int
+    text: str
+    side: str
+    side_label: str
+    url: str | None
+
+
+def scoring_key() -> dict:
+    """Everything the how-we-score page says, taken from the published signs and from
+    :mod:`assessments.scoring`: change a sign's side or a rule there and the page follows."""
+    signs = list(Sign.objects.published().order_by("order", "pk").only("slug", "text", "leaning"))
+    chapters = chapter_urls()
+    signs_url = chapters.get(Section.Component.SIGNS)
+    rows = [
+        KeySign(
+            position=position,
+            text=sign.text,
+            side=sign.leaning,
+            side_label=Sign.Leaning(sign.leaning).label,
+            url=f"{signs_url}#{sign.slug}" if signs_url else None,
+        )
+        for position, sign in enumerate(signs, start=1)
+    ]
+    count = len(rows)
+    fingerprint = scoring.quiz_fingerprint((sign.slug, sign.leaning) for sign in signs)
+    middle = (scoring.ANSWER_MIN + scoring.ANSWER_MAX) // 2
+    examples = [
+        (
+            value_label(value, about_partner=False),
+            value,
+            scoring.scale([value] * count) if count else None,
+        )
+        for value in (scoring.ANSWER_MIN, middle, scoring.ANSWER_MAX)
+    ]
+    return {
+        "signs": rows,
+        "sign_count": count,
+        "anxious_count": sum(scoring.on_side(r.side, scoring.ANXIOUS) for r in rows),
+        "avoidant_count": sum(scoring.on_side(r.side, scoring.AVOIDANT) for r in rows),
+        "answer_min": scoring.ANSWER_MIN,
+        "min_label": value_label(scoring.ANSWER_MIN, about_partner=False),
+        "max_label": value_label(scoring.ANSWER_MAX, about_partner=False),
+        "answer_max": scoring.ANSWER_MAX,
+        "answer_span": scoring.ANSWER_MAX - scoring.ANSWER_MIN,
+        "examples": examples,
+        "measures": scoring.MEASURES,
+        "overall_bands": scoring.overall_bands(),
+        "side_bands": scoring.side_bands(),
+        "strength_from": scoring.STRENGTH_FROM,
+        "growth_edge_up_to": scoring.GROWTH_EDGE_UP_TO,
+        "path_threshold": scoring.PATH_THRESHOLD,
+        "path_closeness": scoring.PATH_CLOSENESS,
+        "notable_sign_steps": scoring.NOTABLE_SIGN_STEPS,
+        "notable_score_points": scoring.NOTABLE_SCORE_POINTS,
+        "noise_reasoning": scoring.noise_reasoning(count) if count else [],
+        "rules_version": scoring.SCORING_RULES_VERSION,
+        "fingerprint": fingerprint,
+        "version": QuizVersion.objects.filter(fingerprint=fingerprint).first(),
+        "chapters": chapters,
+    }
 
 
 @dataclass
@@ -275,6 +349,9 @@ class SubjectHistory:
     chart: Chart
     score_changes: list[tuple[str, int | None, int | None, scoring.Change]]
     sign_changes: list[SignChange]
+    # The two latest attempts were scored by different versions of the quiz: their scores
+    # are not compared, and the signs are compared only where both rated them.
+    version_changed: bool = False
 
     @property
     def latest(self) -> Result:
@@ -299,7 +376,9 @@ def history_for(user) -> list[SubjectHistory]:
     Two queries whatever the number of attempts: the results, then the answers of the
     latest two attempts per subject.
     """
-    results = list(Result.objects.owned_by(user).order_by("created", "pk"))
+    results = list(
+        Result.objects.owned_by(user).order_by("created", "pk").select_related("version")
+    )
     by_subject: dict[str, list[Result]] = {}
     for result in results:
         by_subject.setdefault(result.subject, []).append(result)
@@ -327,14 +406,19 @@ def history_for(user) -> list[SubjectHistory]:
         )
         score_changes = []
         sign_changes = []
+        version_changed = False
         if len(attempts) > 1:
             before, latest = attempts[-2], attempts[-1]
-            for attr, label in scoring.MEASURES:
-                old, new = getattr(before, attr), getattr(latest, attr)
-                score_changes.append((label, old, new, scoring.score_change(old, new)))
+            version_changed = before.version_id != latest.version_id
+            if not version_changed:
+                for attr, label in scoring.MEASURES:
+                    old, new = getattr(before, attr), getattr(latest, attr)
+                    score_changes.append((label, old, new, scoring.score_change(old, new)))
             old_answers = answers.get(before.pk, {})
             for slug, answer in answers.get(latest.pk, {}).items():
                 old = old_answers.get(slug)
+                if version_changed and old is None:
+                    continue  # a sign the earlier version did not ask: nothing to compare
                 previous = old.value if old else None
                 sign_changes.append(
                     SignChange(
@@ -353,6 +437,7 @@ def history_for(user) -> list[SubjectHistory]:
                 chart=chart,
                 score_changes=score_changes,
                 sign_changes=sign_changes,
+                version_changed=version_changed,
             )
         )
     return histories

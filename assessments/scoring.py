@@ -9,6 +9,8 @@ anxiety and avoidance as two dimensions, not as a style split into percentages.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,10 +42,56 @@ PATH_THRESHOLD = 70
 # ...and a second side within this many points of the lowest one is suggested as well.
 PATH_CLOSENESS = 10
 
+# Raise this whenever a rule in this module changes what a set of answers scores (the
+# formula, the bands, the thresholds): every result records it in its quiz version
+# (:func:`quiz_fingerprint`), so history never compares results scored by different rules
+# without saying so.
+SCORING_RULES_VERSION = 1
+
+# Noise: the one definition of how small a move is "normal variation", used by history, the
+# practice timeline and the how-we-score page alike (through sign_change and score_change).
 # Self-ratings wobble from one day to the next. One step on a single sign is well inside
 # that wobble; so is an overall move of less than 10 points (about one step on six signs).
 NOTABLE_SIGN_STEPS = 2
 NOTABLE_SCORE_POINTS = 10
+
+
+def points_per_step(sign_count: int) -> float:
+    """How far one step on one sign moves a score taken over ``sign_count`` signs."""
+    return 100 / ((ANSWER_MAX - ANSWER_MIN) * sign_count)
+
+
+def noise_reasoning(sign_count: int) -> list[str]:
+    """Why the noise thresholds are where they are, in plain words, for the how-we-score page.
+
+    Kept beside the thresholds so the reasons are edited together with the numbers.
+    """
+    step = points_per_step(sign_count)
+    signs_moving = NOTABLE_SCORE_POINTS / step if step else 0
+    return [
+        "Answers to a question about yourself move a little from one day to the next, with "
+        "mood, sleep, or what happened that morning, even when nothing deeper has changed. "
+        "Research on self-report questionnaires finds this wobble everywhere, and it is "
+        "largest for single questions.",
+        "So a move of one step on a sign (from “Somewhat like me” to “Mostly like me”, "
+        "say) is treated as normal variation: only a move of "
+        f"{NOTABLE_SIGN_STEPS} steps or more is called up or down.",
+        f"With {sign_count} signs, one step on one sign moves the overall score by about "
+        f"{step:.1f} points. A move of less than {NOTABLE_SCORE_POINTS} points, about one "
+        f"step on {signs_moving:.0f} signs, is treated as normal variation too; "
+        f"{NOTABLE_SCORE_POINTS} points or more is called up or down.",
+        "These thresholds are rules of thumb chosen to avoid reading progress or decline "
+        "into wobble. They are not a statistical confidence interval: this quiz has not been "
+        "tested for reliability, so a change beyond them is worth noticing, not proof.",
+    ]
+
+
+def quiz_fingerprint(signs: Iterable[tuple[str, str]]) -> str:
+    """The identity of a version of the quiz: its signs (slug and side, in any order) and
+    the scoring rules. Rewording or reordering a sign keeps the version; changing a sign's
+    side, adding or retiring one, or changing the rules makes a new one."""
+    key = {"rules": SCORING_RULES_VERSION, "signs": sorted([list(sign) for sign in signs])}
+    return hashlib.sha256(json.dumps(key, separators=(",", ":")).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -127,28 +175,58 @@ def recommended_paths(scores: Scores) -> list[str]:
     return [side for value, side in sorted(candidates) if value - lowest <= PATH_CLOSENESS]
 
 
+# Where each band of the overall score starts, highest first (see overall_meaning).
+OVERALL_BANDS = (80, 60, 40, 20, 0)
+# Below PATH_THRESHOLD a side shows some growth edges; below this, mostly growth edges.
+SIDE_SOME_EDGES_FROM = 40
+
+
+@dataclass(frozen=True)
+class Band:
+    low: int
+    high: int
+    meaning: str
+
+
+def overall_bands() -> list[Band]:
+    """Every band of the overall score with the reading a result gives it."""
+    highs = [100, *(low - 1 for low in OVERALL_BANDS[:-1])]
+    return [
+        Band(low, high, overall_meaning(low).headline)
+        for low, high in zip(OVERALL_BANDS, highs, strict=True)
+    ]
+
+
+def side_bands() -> list[Band]:
+    """Every band of a side score with the reading a result gives it."""
+    bounds = [(PATH_THRESHOLD, 100), (SIDE_SOME_EDGES_FROM, PATH_THRESHOLD - 1)]
+    bounds.append((0, SIDE_SOME_EDGES_FROM - 1))
+    return [Band(low, high, side_meaning(low)) for low, high in bounds]
+
+
 def overall_meaning(overall: int, *, about_partner: bool = False) -> Meaning:
     """A plain-language reading of the overall score; never a label or a diagnosis."""
     who, them = ("them", "they") if about_partner else ("you", "you")
-    if overall >= 80:
+    first, second, third, fourth, _ = OVERALL_BANDS
+    if overall >= first:
         return Meaning(
             f"Most of the signs of security describe {who} well.",
             f"Security shows up in much of what {them} do. Nobody shows every sign all the "
             "time; the growth edges below are still worth a look.",
         )
-    if overall >= 60:
+    if overall >= second:
         return Meaning(
             f"Many of the signs describe {who}, with a few growth edges.",
             "There is a solid base here. The growth edges below are the places where "
             "practice is likely to help most.",
         )
-    if overall >= 40:
+    if overall >= third:
         return Meaning(
             f"A mix: some signs come easily to {who}, others are growth edges.",
             "That is a very common place to be. Security is a set of skills, and each "
             "growth edge below links to practices that build it.",
         )
-    if overall >= 20:
+    if overall >= fourth:
         return Meaning(
             f"Many of the signs feel some way off for {who} right now.",
             "That says where things stand today, not who anyone is for good. Earned "
@@ -166,7 +244,7 @@ def side_meaning(value: int | None) -> str:
         return "No signs on this side were rated."
     if value >= PATH_THRESHOLD:
         return "These signs mostly hold."
-    if value >= 40:
+    if value >= SIDE_SOME_EDGES_FROM:
         return "Some of these signs are growth edges."
     return "Most of these signs are growth edges right now."
 

@@ -16,7 +16,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments import scoring
-from assessments.models import Answer, ReaderSession, Result, SavedStrategy, Subject
+from assessments.models import (
+    Answer,
+    Plan,
+    PracticeEntry,
+    QuizVersion,
+    ReaderSession,
+    ReaderSettings,
+    ReminderSent,
+    ReminderSubscription,
+    RepairEntry,
+    Result,
+    SavedStrategy,
+    Subject,
+)
 from assessments.pending import SESSION_KEY as PENDING_KEY
 from assessments.pending import PendingResult
 from guide.models import Sign, Strategy
@@ -41,6 +54,19 @@ class UnknownSigns(Exception):
 def quiz_signs() -> list[Sign]:
     """The signs the quiz asks about, in the guide's order."""
     return list(Sign.objects.published().order_by("order", "pk"))
+
+
+def quiz_version_current() -> QuizVersion:
+    """The version of the quiz as published now, made the first time it is asked for."""
+    signs = sorted(
+        [slug, leaning] for slug, leaning in Sign.objects.published().values_list("slug", "leaning")
+    )
+    fingerprint = scoring.quiz_fingerprint(signs)
+    version, _ = QuizVersion.objects.get_or_create(
+        fingerprint=fingerprint,
+        defaults={"rules": scoring.SCORING_RULES_VERSION, "signs": signs},
+    )
+    return version
 
 
 @transaction.atomic
@@ -93,11 +119,13 @@ def result_create(
     if resent is not None:
         return resent
 
+    version = quiz_version_current()
     try:
         with transaction.atomic():
             result = Result.objects.create(
                 owner=owner,
                 subject=subject,
+                version=version,
                 key=key,
                 overall=scores.overall,
                 anxious_side=scores.anxious_side,
@@ -211,34 +239,6 @@ def note_update(*, saved: SavedStrategy, note: str) -> SavedStrategy:
     return saved
 
 
-def _failed_sign_ins(username: str) -> list[dict[str, Any]]:
-    """The throttling records kept under the username: where from, which browser, when."""
-    from axes.models import AccessAttempt, AccessFailureLog
-
-    attempts = AccessAttempt.objects.filter(username=username).order_by("attempt_time", "pk")
-    # Only when AXES_ENABLE_ACCESS_FAILURE_LOG is on (it is off here) do these rows exist.
-    logged = AccessFailureLog.objects.filter(username=username).order_by("attempt_time", "pk")
-    return [
-        {
-            "last_failure_at": attempt.attempt_time.isoformat(),
-            "failures": attempt.failures_since_start,
-            "address": attempt.ip_address,
-            "browser": attempt.user_agent,
-            "page": attempt.path_info,
-        }
-        for attempt in attempts
-    ] + [
-        {
-            "last_failure_at": failure.attempt_time.isoformat(),
-            "failures": 1,
-            "address": failure.ip_address,
-            "browser": failure.user_agent,
-            "page": failure.path_info,
-        }
-        for failure in logged
-    ]
-
-
 def _sessions(user: AbstractBaseUser) -> list[dict[str, Any]]:
     """The reader's signed-in sessions: when each ends, and any quiz answers not yet kept."""
     sessions = []
@@ -265,16 +265,23 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
     """Everything stored about a reader, as plain data for a JSON download.
 
     It matches the privacy page's list: the account, results with answers, the toolkit,
-    failed sign-ins kept under the username, and the reader's signed-in sessions.
+    and the reader's signed-in sessions. (Counts of wrong passwords are not stored with
+    the account: they are hashed, short-lived counters in the cache.)
     """
-    results = Result.objects.owned_by(user).order_by("created", "pk").prefetch_related("answers")
+    results = (
+        Result.objects.owned_by(user)
+        .order_by("created", "pk")
+        .select_related("version")
+        .prefetch_related("answers")
+    )
     saved = SavedStrategy.objects.owned_by(user).order_by("created", "pk")
     return {
         "exported_at": timezone.now().isoformat(),
         "about": (
             "Everything Secure Base stores about your account. Scores run from 0 to 100, and "
             "higher means more secure; answers from 1 (not like me at all) to 5 (very much "
-            "like me)."
+            "like me). Each result names the quiz version it was scored with: its signs, the "
+            "side each speaks to, and the scoring rules."
         ),
         "scores": dict(scoring.MEASURES),
         "account": {
@@ -287,6 +294,7 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             {
                 "taken_at": result.created.isoformat(),
                 "subject": result.subject,
+                "quiz_version": result.version.as_data() if result.version else None,
                 "overall": result.overall,
                 "anxious_side": result.anxious_side,
                 "avoidant_side": result.avoidant_side,
@@ -313,25 +321,112 @@ def account_export(*, user: AbstractBaseUser) -> dict[str, Any]:
             }
             for item in saved
         ],
-        "failed_sign_ins": _failed_sign_ins(user.get_username()),
         "sessions": _sessions(user),
+        **_practice_export(user),
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _practice_export(user: AbstractBaseUser) -> dict[str, Any]:
+    """The reader's practice: settings, plans with their weeks, both logs, reminders."""
+    settings = ReaderSettings.objects.owned_by(user).first()
+    reminder = ReminderSubscription.objects.owned_by(user).first()
+    plans = Plan.objects.owned_by(user).order_by("created", "pk").prefetch_related("weeks")
+    return {
+        "settings": {"time_zone": settings.time_zone if settings else "UTC"},
+        "plans": [
+            {
+                "status": plan.status,
+                "created_at": plan.created.isoformat(),
+                "started_on": plan.started_on.isoformat(),
+                "paused_on": _iso(plan.paused_on),
+                "ended_at": _iso(plan.ended),
+                "from_result_taken_at": _iso(plan.result.created) if plan.result else None,
+                "weeks": [
+                    {
+                        "week": week.number,
+                        "strategy": week.strategy_slug,
+                        "strategy_title": week.strategy_title,
+                        "sign": week.sign_slug,
+                        "sign_text": week.sign_text,
+                        "reflection_prompt": week.prompt_text,
+                        "reading": week.reading_title,
+                        "reading_url": week.reading_url,
+                    }
+                    for week in plan.weeks.all()
+                ],
+            }
+            for plan in plans.select_related("result")
+        ],
+        "practice_entries": [
+            {
+                "date": entry.date.isoformat(),
+                "strategy": entry.strategy_slug,
+                "strategy_title": entry.strategy_title,
+                "situation": entry.situation,
+                "how_it_went": entry.get_outcome_display() if entry.outcome else None,
+                "how_it_went_on_the_scale_1_to_5": entry.outcome,
+                "note": entry.note,
+                "created_at": entry.created.isoformat(),
+                "updated_at": entry.updated.isoformat(),
+            }
+            for entry in PracticeEntry.objects.owned_by(user).order_by("date", "pk")
+        ],
+        "repair_entries": [
+            {
+                "date": entry.date.isoformat(),
+                "what_happened": entry.what_happened,
+                "feelings": entry.feeling_labels,
+                "feelings_in_my_words": entry.feelings_other,
+                "repair_script": entry.script_slug,
+                "repair_script_title": entry.script_title,
+                "repaired": entry.get_repaired_display(),
+                "next_time": entry.next_time,
+                "created_at": entry.created.isoformat(),
+                "updated_at": entry.updated.isoformat(),
+            }
+            for entry in RepairEntry.objects.owned_by(user).order_by("date", "pk")
+        ],
+        "reminders": (
+            {
+                "email": reminder.email,
+                "status": reminder.status,
+                "confirmed_at": _iso(reminder.confirmed),
+                "weekday": reminder.get_weekday_display(),
+                "hour": reminder.hour,
+                "schedule_set_at": reminder.schedule_set.isoformat(),
+                "created_at": reminder.created.isoformat(),
+                "weeks_queued": [
+                    {
+                        "iso_week": f"{sent.iso_year}-W{sent.iso_week:02d}",
+                        "queued_at": _iso(sent.queued),
+                        "sent_at": _iso(sent.sent),
+                    }
+                    for sent in ReminderSent.objects.owned_by(user).order_by("iso_year", "iso_week")
+                ],
+            }
+            if reminder
+            else None
+        ),
     }
 
 
 @transaction.atomic
 def account_delete(*, user: AbstractBaseUser) -> None:
-    """Delete the account and everything in it: results, answers, toolkit, notes.
+    """Delete the account and everything in it: results, answers, toolkit, notes, plans,
+    practice and repair entries, reminder settings and queued reminders.
 
-    The records of failed sign-ins under this username go too, and the reader's sessions
-    on every browser (signed out everywhere, with any quiz answers they held), so nothing
-    of the reader is left behind.
+    The reader's sessions on every browser go too (signed out everywhere, with any quiz
+    answers they held), so nothing of the reader is left behind.
     """
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    username = user.get_username()
+    # Queued reminders go first: the worker, finding no row, sends nothing.
+    for model in (ReminderSent, ReminderSubscription, PracticeEntry, RepairEntry, Plan):
+        model.objects.filter(owner=user).delete()
+    ReaderSettings.objects.filter(owner=user).delete()
     Result.objects.filter(owner=user).delete()
     SavedStrategy.objects.filter(owner=user).delete()
-    for model in (AccessAttempt, AccessLog, AccessFailureLog):
-        model.objects.filter(username=username).delete()
     ReaderSession.objects.filter(user_id=user.pk).delete()
     user.delete()

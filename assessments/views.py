@@ -21,14 +21,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from assessments import devices, practice, presenters, scoring, services, throttling
 from assessments import pending as session_results
-from assessments import presenters, scoring, services, throttling
 from assessments.forms import (
+    FIELD_PREFIX,
     DeleteAccountForm,
     NoteForm,
     QuizForm,
@@ -36,6 +39,8 @@ from assessments.forms import (
     ThrottledPasswordChangeForm,
 )
 from assessments.models import Result, SavedStrategy, Subject
+from assessments.tasks import send_password_reset
+from config import ratelimit
 from guide.models import Strategy
 from guide.views import revalidated
 
@@ -49,6 +54,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "assessments/privacy.html",
         {**throttling.limits(), "session_days": session_results.kept_for_days()},
     )
+
+
+@revalidated
+def how_we_score(request: HttpRequest) -> HttpResponse:
+    """The scoring key, generated from the published signs and the scoring module itself."""
+    return render(request, "assessments/how_we_score.html", presenters.scoring_key())
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -122,6 +133,8 @@ def quiz(request: HttpRequest) -> HttpResponse:
                     result = services.result_create(
                         owner=request.user, subject=subject, key=key, answers=answers
                     )
+                except services.UnknownSigns:
+                    return _quiz_changed(request, about_partner)
                 except services.ResultKeyTaken:
                     messages.error(
                         request,
@@ -136,6 +149,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
                         "they are not stored twice: here is that result.",
                     )
                 return redirect("assessments:result", pk=result.pk)
+            services.quiz_version_current()  # so the result can name its version
             session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")
         status = 400 if form.tampered else 200
@@ -157,6 +171,33 @@ def quiz(request: HttpRequest) -> HttpResponse:
             "session_days": session_results.kept_for_days(),
         },
         status=status,
+    )
+
+
+def _quiz_changed(request: HttpRequest, about_partner: bool) -> HttpResponse:
+    """An editor took a sign out of the quiz while it was being answered: nothing is stored,
+    and the quiz as it now stands comes back with the reader's answers to the signs in it."""
+    signs = services.quiz_signs()
+    current = {f"{FIELD_PREFIX}{sign.slug}" for sign in signs}
+    data = request.POST.copy()
+    for name in list(data):
+        if name.startswith(FIELD_PREFIX) and name not in current:
+            del data[name]
+    form = QuizForm(data, signs=signs, about_partner=about_partner)
+    return render(
+        request,
+        "assessments/quiz.html",
+        {
+            "form": form,
+            "questions": form.questions(),
+            "about_partner": about_partner,
+            "sign_count": len(signs),
+            "missing": [],
+            "invalid": [],
+            "session_days": session_results.kept_for_days(),
+            "quiz_changed": True,
+        },
+        status=409,
     )
 
 
@@ -205,6 +246,7 @@ def quiz_result_forget(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@ratelimit.rate_limited(ratelimit.SIGN_UP)
 def signup(request: HttpRequest) -> HttpResponse:
     redirect_to = _safe_next(request, reverse("assessments:me"))
     if request.user.is_authenticated:
@@ -237,6 +279,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
     next_page = reverse_lazy("assessments:me")
 
+    def dispatch(self, request, *args, **kwargs):
+        # Sent back to this very page when already signed in (``?next=/accounts/login/``):
+        # Django would raise; say where the reader stands instead.
+        if request.user.is_authenticated and self.get_success_url() == request.path:
+            messages.info(request, f"You are already signed in as {request.user.get_username()}.")
+            return redirect("assessments:me")
+        return super().dispatch(request, *args, **kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         if _wants_result_kept(self.get_success_url()) and _claim_pending(self.request) is None:
@@ -260,13 +310,38 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return {**super().get_form_kwargs(), "request": self.request}
 
 
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(ratelimit.rate_limited(ratelimit.PASSWORD_RESET), name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link: the same page follows whether or not the address has an
+    account, and the request does the same work either way.
+
+    It enqueues one task that looks the address up and mails any account with it (the
+    worker sends it; no mail leaves inside the request). Past three asks for one address in
+    an hour, nothing more is sent, and the page still says the same.
+    """
+
+    success_url = reverse_lazy("assessments:password-reset-done")
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"]
+        flooded = ratelimit.over_limit(
+            self.request, ratelimit.PASSWORD_RESET_EMAIL, key=email.strip().casefold()
+        )
+        if flooded is None:
+            send_password_reset.enqueue(
+                email=email, domain=self.request.get_host(), use_https=self.request.is_secure()
+            )
+        return HttpResponseRedirect(self.get_success_url())
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Choosing a new password from the emailed link signs the reader in.
 
     It goes round the sign-in form, and so round any pause on the account or the address:
-    whoever holds the link has proved they own the account, and signing in clears the
-    account's failed attempts (``throttling.on_sign_in``). A stranger's failed guesses can
-    delay a reader, never keep them out.
+    whoever holds the link has proved they own the account, and the browser is remembered
+    as theirs (the device cookie). A stranger's failed guesses can delay a reader on a new
+    browser, never keep them out.
     """
 
     success_url = reverse_lazy("assessments:password-reset-complete")
@@ -281,13 +356,17 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     histories = presenters.history_for(request.user)
+    space = practice.space_summary(request.user)
     return render(
         request,
         "assessments/me.html",
         {
             "histories": histories,
             "measures": scoring.MEASURES,
-            "toolkit_count": SavedStrategy.objects.owned_by(request.user).count(),
+            "notable_sign_steps": scoring.NOTABLE_SIGN_STEPS,
+            "notable_score_points": scoring.NOTABLE_SCORE_POINTS,
+            "toolkit_count": space.toolkit_count,
+            "space": space,
             "pending": session_results.get_pending(request.session),
         },
     )
@@ -296,7 +375,9 @@ def me(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    result = get_object_or_404(Result.objects.owned_by(request.user), pk=pk)
+    result = get_object_or_404(
+        Result.objects.owned_by(request.user).select_related("version"), pk=pk
+    )
     view = presenters.stored_result_view(result)
     return render(request, "assessments/result.html", {"view": view, "pending": False})
 
@@ -350,7 +431,10 @@ def strategy_save(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return _sign_in_then(back)
     services.strategy_save(owner=request.user, strategy=strategy)
-    messages.success(request, f"“{strategy.title}” is in your toolkit.")
+    toolkit = reverse("assessments:toolkit")
+    messages.success(
+        request, format_html('“{}” is in your <a href="{}">toolkit</a>.', strategy.title, toolkit)
+    )
     return HttpResponseRedirect(back)
 
 
@@ -390,7 +474,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
             services.account_delete(user=request.user)
             logout(request)
             messages.success(request, "Your account and everything in it are deleted.")
-            return redirect("guide:home")
+            response = redirect("guide:home")
+            devices.forget(response)
+            return response
         status = 400
     else:
         form = DeleteAccountForm(user=request.user, request=request)
@@ -413,18 +499,6 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A forged or expired form: say so kindly; nothing was done."""
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
-
-
-def lockout(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """django-axes' answer to a throttled password: what is paused, and until when."""
-    username = (credentials or {}).get("username") or request.POST.get("username")
-    pause = throttling.current_pause(username=username, ip_address=throttling.client_ip(request))
-    return render(
-        request,
-        "assessments/account/lockout.html",
-        {**throttling.limits(), "pause": pause},
-        status=429,
-    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

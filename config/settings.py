@@ -7,7 +7,6 @@ the site refuses to start until it has a real SECRET_KEY and ALLOWED_HOSTS.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,7 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "simple_history",
-    "axes",
+    "django_tasks_db",
     "guide",
     "assessments",
 ]
@@ -88,8 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    # Last: turns a paused password try into the pause page, and marks a browser where a
+    # reader signed in with the device cookie (assessments.throttling).
+    "assessments.throttling.PasswordPauseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,13 +120,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for a small group: every transaction takes the write lock when it begins (a
+    # deferred one that reads, then writes, fails at once with "database is locked" when
+    # another process writes); readers never wait on the writer (WAL); writers queue for up
+    # to 20 s rather than fail.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        ),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
-# Cache: Redis shared by every app server when REDIS_URL is set.
+# Cache: Redis shared by every app server when REDIS_URL is set. An outage only makes the site
+# slower (config/cache.py): reads miss, writes are dropped, and a hanging Redis costs a request
+# at most 100 ms.
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
         }
     }
 else:
@@ -138,6 +154,8 @@ SESSION_COOKIE_NAME = "sessionid"
 # A request carrying one of these may see a page of its own (signed in, a quiz in progress,
 # a message waiting): the page cache and the nginx front cache both pass it through. The one
 # list both use: `make proxy-config` writes nginx's copy (config/nginx/bypass-cookies.conf).
+# The sign-in device cookie (assessments.devices, Path=/accounts/) is not one: browsers send it
+# only to /accounts/ pages, which neither cache ever keeps, and no page's content depends on it.
 PAGE_CACHE_BYPASS_COOKIES = (SESSION_COOKIE_NAME, "messages")
 
 # Sessions live in the database, so app servers stay stateless; each row knows the reader
@@ -159,39 +177,24 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
-# Failed sign-ins (and wrong passwords on the account pages) are throttled per account and per
-# address (django-axes). The pause always ends by itself, and a password reset signs the reader in
-# whatever the pause, so nobody can lock a reader out for good.
+# Password guessing (assessments/throttling.py, OWASP's device cookies): a correct password from
+# a browser the reader signed in on always works. Browsers new to an account are slowed per
+# client (a growing wait, then a pause for the hour past SIGN_IN_ADDRESS_LIMIT wrong passwords)
+# and paused per account past SIGN_IN_ACCOUNT_LIMIT an hour. Counts are per clock hour, so no
+# rolling hour sees more than twice the account limit: 50 keeps it within ASVS's 100.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "assessments.throttling.SignInGate",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-# Further tries during a pause do not extend it: a stranger cannot keep a reader out.
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-# A successful sign-in clears only that account's failures (assessments.throttling): clearing
-# everything from the address would let anyone reset the count by signing in to their own account.
-AXES_RESET_ON_SUCCESS = False
-# Readers' usernames and addresses are not for staff to browse in the admin.
-AXES_ENABLE_ADMIN = False
-# Failed attempts keep the posted form with these fields masked: every password field we have.
-AXES_SENSITIVE_PARAMETERS = [
-    "username",
-    "ip_address",
-    "old_password",
-    "new_password1",
-    "new_password2",
-]
-AXES_LOCKOUT_CALLABLE = "assessments.views.lockout"
-# Keep no log of successful sign-ins: only what throttling needs.
-AXES_DISABLE_ACCESS_LOG = True
-AXES_VERBOSE = False
+SIGN_IN_ACCOUNT_LIMIT = env_int("SIGN_IN_ACCOUNT_LIMIT", 50)
+SIGN_IN_ADDRESS_LIMIT = env_int("SIGN_IN_ADDRESS_LIMIT", 20)
+# Per-client limits on the expensive anonymous pages (config/ratelimit.py): sign-up, password
+# reset, search. Turn off only to benchmark; `check --deploy` warns when they are off.
+RATE_LIMITS = env_bool("RATE_LIMITS", True)
 # Behind N proxies that each append to X-Forwarded-For, the reader's address is the Nth from
-# the right; 0 (the default) trusts only the socket's address.
+# the right; 0 (the default) trusts only the socket's address. Every limit counts that address
+# (an IPv6 address by its /64).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "assessments.throttling.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -228,6 +231,17 @@ if os.environ.get("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Background work (mail today; reminders and scheduled publishing build on it) runs on Django's
+# tasks framework. The queue lives in the database (django-tasks-db), so there is no new server:
+# `manage.py db_worker` runs the tasks (`make run` starts one beside gunicorn), and
+# `manage.py prune_db_task_results` clears finished ones.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 # HTTPS: on by default in production; turn off only to serve plain HTTP locally.
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
@@ -238,7 +252,8 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("TRUST_X_FORWARDED_PROTO", False):
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", False)
+if TRUST_X_FORWARDED_PROTO:
     # Only behind a TLS-terminating proxy that sets this header itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
@@ -273,12 +288,19 @@ MARKDOWNX_UPLOAD_MAX_SIZE = 2 * 1024 * 1024
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/webp"]
 
 SITE_NAME = "Secure Base"
+# The site's address as readers reach it: links in emails sent from the task worker or a
+# command, where there is no request to take the host from.
+SITE_URL = os.environ.get("SITE_URL") or (
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+)
+
+# Where "Leave quickly" takes a reader who must hide what they were reading: an everyday,
+# neutral page that looks unremarkable in a browser history.
+LEAVE_QUICKLY_URL = os.environ.get("LEAVE_QUICKLY_URL", "https://www.bbc.com/weather")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes narrates every sign-in at INFO; its warnings (failures, lockouts) are enough.
-    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }

@@ -1,5 +1,6 @@
 """Site-wide plumbing: health check, robots.txt, favicon."""
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -8,18 +9,26 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from config.cache import cache_status
+
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 otherwise: what a load balancer needs to know."""
+    """200 when the database answers, 503 otherwise: what a load balancer needs to know.
+
+    The cache is reported but never fails the check: without it pages are slower, not broken,
+    so the server stays in rotation."""
+    cache_state = cache_status(cache)
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        return JsonResponse(
+            {"status": "error", "database": "unavailable", "cache": cache_state}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state})
 
 
 @require_GET

@@ -16,6 +16,7 @@ from itertools import pairwise
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Max, ProtectedError, RestrictedError
@@ -31,6 +32,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -42,7 +44,7 @@ from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 from simple_history.utils import get_m2m_reverse_field_name
 
-from guide.editors import EDITORIAL_TEAM
+from guide.changes import record_change
 from guide.history import (
     deleted_records,
     history_collapse,
@@ -52,7 +54,20 @@ from guide.history import (
     text_diff,
 )
 from guide.markdown import RESERVED_IDS
-from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.models import (
+    CHECK_SUPPORT_EVERY,
+    FAQ,
+    REVIEW_EVERY,
+    ChangeNote,
+    Reference,
+    ReflectionPrompt,
+    Reviewer,
+    Section,
+    Sign,
+    Strategy,
+    SupportResource,
+    Therapy,
+)
 from guide.reader_data import reader_references
 from guide.validators import checked_render, validate_markdown
 
@@ -461,8 +476,106 @@ class ContentAdmin(SimpleHistoryAdmin):
             )
 
 
+# Change notes ------------------------------------------------------------------------------
+# Until publishing is a step of its own, a note is written when a published item is saved.
+# These two classes are all of that wiring.
+
+# Fields whose change readers never see on the page.
+UNSEEN_FIELDS = {"order", "change_note", "minor_edit"}
+
+
+class ChangeNoteFields(forms.Form):
+    """A change note and a "minor edit" box on the form of content readers can see."""
+
+    change_note = forms.CharField(
+        label="What changed, for readers",
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="One sentence, shown on the chapter’s “what changed” page and in the "
+        "feed, e.g. “Added a strategy for repair after a silence.”",
+    )
+    minor_edit = forms.BooleanField(
+        label="Minor edit",
+        required=False,
+        help_text="A typo or formatting: no note needed, and nothing is shown to readers.",
+    )
+
+    def changed_for_readers(self) -> list[str]:
+        return [name for name in self.changed_data if name not in UNSEEN_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("published")
+            and self.changed_for_readers()
+            and not cleaned.get("minor_edit")
+            and not cleaned.get("change_note", "").strip()
+        ):
+            self.add_error(
+                "change_note",
+                "Say in a sentence what changed for readers, or tick “Minor edit” for a typo.",
+            )
+        return cleaned
+
+
+class NotedContentForm(ChangeNoteFields, ContentForm):
+    pass
+
+
+class NotedContentAdmin(ContentAdmin):
+    """Content a chapter shows: saving a published change asks for a note on what changed."""
+
+    form = NotedContentForm
+
+    def get_fieldsets(self, request, obj=None):
+        names = ["change_note", "minor_edit"]
+        fieldsets = [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in names]})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
+        return [
+            *fieldsets,
+            (
+                "What changed",
+                {
+                    "fields": names,
+                    "description": "Readers see the note on the chapter and in the guide’s "
+                    "feed once the item is published. Drafts never show a note.",
+                },
+            ),
+        ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # The list's own forms (order, published) carry no note: only the item's form does.
+        if obj.published and isinstance(form, ChangeNoteFields) and form.changed_for_readers():
+            record_change(
+                obj,
+                editor=request.user,
+                note=form.cleaned_data.get("change_note", ""),
+                minor_edit=form.cleaned_data.get("minor_edit", False),
+            )
+
+
+@admin.register(ChangeNote)
+class ChangeNoteAdmin(admin.ModelAdmin):
+    """Notes come from saving content; editors may reword one or hide it as a minor edit."""
+
+    list_display = ["created", "section", "subject", "note", "minor_edit"]
+    list_filter = ["minor_edit", "section"]
+    search_fields = ["note", "subject"]
+    fields = ["section", "subject", "note", "minor_edit", "created"]
+    readonly_fields = ["section", "subject", "created"]
+    list_select_related = ["section"]
+    change_list_template = "admin/change_list.html"  # no "Recently deleted": notes have no history
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
 @admin.register(Reference)
-class ReferenceAdmin(ContentAdmin):
+class ReferenceAdmin(NotedContentAdmin):
     list_display = ["authors", "year", "title", "order", "published"]
     list_display_links = ["authors", "title"]
     search_fields = ["authors", "title", "source", "doi"]
@@ -470,10 +583,40 @@ class ReferenceAdmin(ContentAdmin):
     ordering = ["order", "pk"]
 
 
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Not reviewed for 12 months")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            since = timezone.localdate() - REVIEW_EVERY
+            return queryset.filter(models.Q(last_reviewed=None) | models.Q(last_reviewed__lt=since))
+        return queryset
+
+
+class ReviewActionForm(ActionForm):
+    """The action bar's reviewer choice, for "Mark reviewed"."""
+
+    reviewer = forms.ModelChoiceField(
+        queryset=Reviewer.objects.published(), required=False, empty_label="Reviewed by…"
+    )
+
+
 @admin.register(Section)
-class SectionAdmin(ContentAdmin):
-    list_display = ["title", "component", "reference_count", "last_reviewed", "order", "published"]
-    list_filter = ["published", "component"]
+class SectionAdmin(NotedContentAdmin):
+    list_display = [
+        "title",
+        "component",
+        "reference_count",
+        "review_status",
+        "order",
+        "published",
+    ]
+    list_filter = ["published", ReviewDueFilter, "component"]
+    action_form = ReviewActionForm
     search_fields = ["title", "summary", "body", "closing"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["references"]
@@ -484,7 +627,7 @@ class SectionAdmin(ContentAdmin):
         (
             "Review",
             {
-                "fields": ["last_reviewed", "reviewed_by"],
+                "fields": ["last_reviewed", "reviewer"],
                 "description": "Shown on the chapter: when its content was last checked "
                 "against the evidence, and by whom.",
             },
@@ -493,33 +636,64 @@ class SectionAdmin(ContentAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(reference_total=Count("references"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("reviewer")
+            .annotate(reference_total=Count("references"))
+        )
 
     @admin.display(description="References", ordering="reference_total")
     def reference_count(self, section: Section) -> int:
         return section.reference_total
 
+    @admin.display(description="Last reviewed", ordering="last_reviewed")
+    def review_status(self, section: Section) -> str:
+        """The review date and reviewer, flagged when older than 12 months."""
+        if section.last_reviewed is None:
+            return mark_safe('<strong class="review-due">Never reviewed: due</strong>')
+        when = f"{section.last_reviewed:%Y-%m-%d}"
+        who = f" by {section.reviewer.name}" if section.reviewer else ""
+        if section.review_due():
+            return format_html(
+                '<strong class="review-due">{}{}: due (over 12 months)</strong>', when, who
+            )
+        return f"{when}{who}"
+
     @admin.action(
-        description="Mark the selected sections as reviewed today (by me, if my account "
-        "has a full name; else by the editorial team)",
+        description="Mark the selected sections as reviewed today by the reviewer chosen "
+        "beside this menu",
         permissions=["change"],
     )
     def mark_reviewed(self, request, queryset) -> None:
-        reviewer = request.user.get_full_name() or EDITORIAL_TEAM
+        try:
+            reviewer = ReviewActionForm.base_fields["reviewer"].clean(request.POST.get("reviewer"))
+        except ValidationError:
+            reviewer = None
+        if reviewer is None:
+            self.message_user(
+                request,
+                "Nothing marked: choose who reviewed them in “Reviewed by…” beside the "
+                "action menu, then press Go again.",
+                messages.ERROR,
+            )
+            return
         today = timezone.localdate()
         for section in queryset:
             section.last_reviewed = today
-            section.reviewed_by = reviewer
+            section.reviewer = reviewer
             section._history_user = request.user
-            section.save(update_fields=["last_reviewed", "reviewed_by", "updated"])
+            section.save(update_fields=["last_reviewed", "reviewer", "updated"])
         sections = "section" if len(queryset) == 1 else "sections"
         self.message_user(
-            request, f"{len(queryset)} {sections} marked as reviewed today.", messages.SUCCESS
+            request,
+            f"{len(queryset)} {sections} marked as reviewed today by {reviewer.name}.",
+            messages.SUCCESS,
         )
 
 
 @admin.register(Strategy)
-class StrategyAdmin(ContentAdmin):
+class StrategyAdmin(NotedContentAdmin):
     list_display = ["title", "path", "order", "published", "updated"]
     list_filter = ["published", "path"]
     search_fields = ["title", "body"]
@@ -527,7 +701,7 @@ class StrategyAdmin(ContentAdmin):
 
 
 @admin.register(Sign)
-class SignAdmin(ContentAdmin):
+class SignAdmin(NotedContentAdmin):
     list_display = ["text", "leaning", "strategy_count", "order", "published"]
     list_filter = ["published", "leaning"]
     search_fields = ["text", "partner_text"]
@@ -543,14 +717,113 @@ class SignAdmin(ContentAdmin):
 
 
 @admin.register(Therapy)
-class TherapyAdmin(ContentAdmin):
+class TherapyAdmin(NotedContentAdmin):
     list_display = ["name", "abbreviation", "developed_by", "order", "published"]
     search_fields = ["name", "full_name", "abbreviation", "developed_by", "body", "best_for"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(FAQ)
-class FAQAdmin(ContentAdmin):
+class FAQAdmin(NotedContentAdmin):
     list_display = ["question", "order", "published", "updated"]
     search_fields = ["question", "answer"]
     prepopulated_fields = {"slug": ["question"]}
+
+
+@admin.register(ReflectionPrompt)
+class ReflectionPromptAdmin(ContentAdmin):
+    """Prompts a plan offers for a week, per sign: two or three each keep plans varied."""
+
+    list_display = ["__str__", "sign", "order", "published", "updated"]
+    list_filter = ["published", "sign"]
+    list_select_related = ["sign"]
+    search_fields = ["text", "sign__text"]
+    autocomplete_fields = ["sign"]
+    prepopulated_fields = {"slug": ["text"]}
+
+
+@admin.register(Reviewer)
+class ReviewerAdmin(ContentAdmin):
+    list_display = ["name", "credentials", "is_person", "chapter_count", "order", "published"]
+    search_fields = ["name", "credentials", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(chapter_total=Count("sections"))
+
+    @admin.display(description="Chapters", ordering="chapter_total")
+    def chapter_count(self, reviewer: Reviewer) -> int:
+        return reviewer.chapter_total
+
+
+class CheckDueFilter(admin.SimpleListFilter):
+    title = "last checked"
+    parameter_name = "checked"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Not checked for 6 months")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "due":
+            since = timezone.localdate() - CHECK_SUPPORT_EVERY
+            return queryset.filter(models.Q(last_checked=None) | models.Q(last_checked__lt=since))
+        return queryset
+
+
+@admin.register(SupportResource)
+class SupportResourceAdmin(ContentAdmin):
+    list_display = [
+        "name",
+        "region",
+        "area",
+        "purpose",
+        "phone",
+        "check_status",
+        "order",
+        "published",
+    ]
+    list_filter = [CheckDueFilter, "region", "purpose", "published"]
+    search_fields = ["name", "area", "description", "phone", "text", "web"]
+    prepopulated_fields = {"slug": ["name", "region"]}
+    actions = [*ContentAdmin.actions, "mark_checked"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "region", "area", "purpose", "description"]}),
+        ("How to reach it", {"fields": ["phone", "text", "web", "hours"]}),
+        (
+            "Checking",
+            {
+                "fields": ["last_checked"],
+                "description": "Confirm the number, the web address and the hours at least "
+                "every 6 months: readers in crisis rely on them.",
+            },
+        ),
+        ("Publishing", {"fields": ["published", "order", "created", "updated"]}),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        due = sum(entry.check_due() for entry in SupportResource.objects.only("last_checked"))
+        extra_context = {**(extra_context or {}), "support_check_due": due}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Last checked", ordering="last_checked")
+    def check_status(self, entry: SupportResource) -> str:
+        if entry.last_checked is None:
+            return mark_safe('<strong class="review-due">Never checked: due</strong>')
+        if entry.check_due():
+            return format_html(
+                '<strong class="review-due">{}: due (over 6 months)</strong>',
+                f"{entry.last_checked:%Y-%m-%d}",
+            )
+        return f"{entry.last_checked:%Y-%m-%d}"
+
+    @admin.action(description="Mark the selected entries as checked today", permissions=["change"])
+    def mark_checked(self, request, queryset) -> None:
+        today = timezone.localdate()
+        for entry in queryset:
+            entry.last_checked = today
+            entry._history_user = request.user
+            entry.save(update_fields=["last_checked", "updated"])
+        entries = "entry" if len(queryset) == 1 else "entries"
+        self.message_user(
+            request, f"{len(queryset)} {entries} marked as checked today.", messages.SUCCESS
+        )

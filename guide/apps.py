@@ -14,7 +14,11 @@ class GuideConfig(AppConfig):
     verbose_name = "Guide content"
 
     def ready(self) -> None:
-        from guide import search, stored_html
+        from guide import (
+            search,
+            signals,  # noqa: F401  (connects the change-note receiver)
+            stored_html,
+        )
         from guide.editors import ensure_editors_group
         from guide.page_cache import connect_signals
 

@@ -90,6 +90,8 @@ RESERVED_IDS = frozenset(
         "home-title", "guide-contents", "home-quiz", "home-search", "home-q",
         "strategy-title", "strategy-signs", "strategy-path", "strategy-sources",
         "search-help", "search-results", "search-browse",
+        "chapter-credits", "chapter-credits-title", "leave-quickly-hint",
+        "emergency-title", "region-picker-title", "support-general", "gap-title",
     }
 )  # fmt: skip
 # Quotes, lists and tables nested deeper than this are refused: real text needs two or

@@ -12,11 +12,14 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 from markdownx.models import MarkdownxField
@@ -25,6 +28,10 @@ from simple_history.models import HistoricalRecords
 from guide import stored_html
 
 WORDS_PER_MINUTE = 220
+# A chapter's evidence is checked at least this often; older reviews are flagged to editors.
+REVIEW_EVERY = timedelta(days=365)
+# Help lines change numbers and hours: each entry is confirmed at least this often.
+CHECK_SUPPORT_EVERY = timedelta(days=183)
 # Large enough for the longest chapter many times over, small enough that a paste
 # accident cannot produce a page no one can load.
 MARKDOWN_MAX_LENGTH = 50_000
@@ -245,7 +252,14 @@ class Section(RenderedContent):
         help_text="When the chapter first appeared: the date search engines are given.",
     )
     last_reviewed = models.DateField(null=True, blank=True)
-    reviewed_by = models.CharField(max_length=120, blank=True)
+    reviewer = models.ForeignKey(
+        "Reviewer",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections",
+        help_text="Who last checked this chapter against the evidence.",
+    )
     body_html = stored_html_field()
     closing_html = stored_html_field()
     search_vector = search_vector()
@@ -279,6 +293,14 @@ class Section(RenderedContent):
         if self.component == self.Component.INTRO:
             return reverse("guide:home")
         return reverse("guide:section", kwargs={"slug": self.slug})
+
+    def get_changes_url(self) -> str:
+        return reverse("guide:changes", kwargs={"slug": self.slug})
+
+    def review_due(self, today: date | None = None) -> bool:
+        """Never reviewed, or last reviewed longer ago than ``REVIEW_EVERY``."""
+        today = today or timezone.localdate()
+        return self.last_reviewed is None or today - self.last_reviewed > REVIEW_EVERY
 
 
 class Strategy(RenderedContent):
@@ -475,3 +497,189 @@ def item_url(item: Content) -> str:
     """An item's place in the guide in one query (admin's "view on site", one-off links)."""
     sections = Section.objects.filter(component=item.shown_in).only(*Chapters.FIELDS)
     return Chapters(sections).url_for(item) or reverse("guide:home")
+
+
+class ReflectionPrompt(Content):
+    """A question a reader sits with for a week of practice, written for one sign.
+
+    A plan's week offers a prompt for the growth edge it works on. Plans keep a copy of the
+    wording they were given, so editors can reword or retire a prompt freely.
+    """
+
+    sign = models.ForeignKey(Sign, on_delete=models.CASCADE, related_name="reflection_prompts")
+    text = MarkdownxField(
+        max_length=1_000,
+        help_text="One or two sentences, in the guide's voice: an invitation, never a test.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Content.Meta):
+        ordering = ["sign__order", "order", "pk"]
+
+    def __str__(self) -> str:
+        return strip_tags(self.text)[:80]
+
+    shown_in = ChapterComponent.SIGNS
+
+    def get_absolute_url(self) -> str:
+        """Prompts appear in readers' plans only; in the guide, their sign is where they live."""
+        return self.sign.get_absolute_url()
+
+
+class Reviewer(Content):
+    """Someone who checks chapters against the evidence, credited on each chapter they review.
+
+    A reviewer is a person (a psychologist, say) or, for reviews the editors make together,
+    the editorial team: search engines are told which.
+    """
+
+    name = models.CharField(max_length=120)
+    credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='What qualifies them, e.g. "PhD, clinical psychologist"',
+    )
+    bio = models.TextField(
+        max_length=600, blank=True, help_text="Two or three sentences, shown with the credit."
+    )
+    is_person = models.BooleanField(
+        default=True, help_text="Untick for a team or an organisation (the editorial team)."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Content.Meta):
+        ordering = ["order", "name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class ChangeNoteQuerySet(models.QuerySet):
+    def public(self) -> ChangeNoteQuerySet:
+        """What readers see: notes on published chapters, minor edits left out."""
+        return self.filter(minor_edit=False, section__published=True).exclude(note="")
+
+
+class ChangeNote(models.Model):
+    """What changed, in a sentence, when an editor published a change readers would notice.
+
+    Each note belongs to the chapter readers find the changed item in (the chapter itself,
+    or the one that shows the sign, strategy, therapy, question or reference). A minor edit
+    (a typo) is recorded too, so editors see it, but never shown to readers.
+    """
+
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="change_notes"
+    )
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    subject = models.CharField(max_length=300, help_text="The item that changed, as it was named.")
+    note = models.CharField(max_length=300, blank=True)
+    minor_edit = models.BooleanField(default=False)
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = ChangeNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minor_edit=True) | ~models.Q(note=""),
+                name="guide_changenote_note_unless_minor",
+                violation_error_message="A change readers would notice needs a note.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d}: {self.note or '(minor edit)'}"
+
+
+class SupportPurpose(models.TextChoices):
+    """What a help line is for: the support page groups its entries by these."""
+
+    EMERGENCY = "emergency", "Emergency services"
+    CRISIS = "crisis", "Crisis and suicide support"
+    DOMESTIC_ABUSE = "domestic-abuse", "Domestic abuse"
+    THERAPIST = "therapist", "Finding a therapist"
+
+
+class SupportRegion(models.TextChoices):
+    """The regions the support page has a page for; "elsewhere" lists what works widely."""
+
+    US = "us", "United States"
+    CA = "ca", "Canada"
+    UK = "uk", "United Kingdom"
+    IE = "ie", "Ireland"
+    AU = "au", "Australia"
+    ELSEWHERE = "elsewhere", "Elsewhere"
+
+
+class SupportResource(Content):
+    """A help line or service a reader can reach now, kept by editors for one region.
+
+    ``area`` narrows an entry to part of a region (England, within the UK); ``last_checked``
+    says when an editor last confirmed its number and hours.
+    """
+
+    Purpose = SupportPurpose
+    Region = SupportRegion
+
+    region = models.CharField(
+        max_length=20, choices=SupportRegion, help_text="Which region's page lists it."
+    )
+    area = models.CharField(
+        max_length=80, blank=True, help_text="Only part of the region, e.g. England. Blank: all."
+    )
+    purpose = models.CharField(max_length=20, choices=SupportPurpose)
+    name = models.CharField(max_length=200)
+    description = models.CharField(max_length=300, blank=True, help_text="What it offers.")
+    phone = models.CharField(max_length=40, blank=True)
+    text = models.CharField(
+        max_length=80, blank=True, help_text='Text (SMS), e.g. "988" or "START to 88788".'
+    )
+    web = models.URLField(blank=True)
+    hours = models.CharField(max_length=120, blank=True, help_text='e.g. "24 hours, every day"')
+    last_checked = models.DateField(
+        null=True, blank=True, help_text="When an editor last confirmed the number and hours."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(Content.Meta):
+        ordering = ["region", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__in=SupportRegion.values),
+                name="guide_supportresource_region_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(purpose__in=SupportPurpose.values),
+                name="guide_supportresource_purpose_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(phone="", text="", web=""),
+                name="guide_supportresource_reachable",
+                violation_error_message="Give a phone number, a text number or a web address.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.get_region_display() + (f", {self.area}" if self.area else "")
+        return f"{self.name} ({where})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("guide:support-region", kwargs={"region": self.region})
+
+    @property
+    def phone_link(self) -> str:
+        """A tel: address: the digits (and a leading +) of the phone number."""
+        return "".join(c for c in self.phone if c.isdigit() or c == "+")
+
+    def check_due(self, today: date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.last_checked is None or today - self.last_checked > CHECK_SUPPORT_EVERY

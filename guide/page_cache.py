@@ -105,8 +105,8 @@ def page_key(request: HttpRequest) -> str | None:
     cookies = request.COOKIES
     if cookies and any(name in cookies for name in BYPASS_COOKIES):
         return None
-    encoding = "gzip" if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")) else ""
-    url = f"{request.scheme}://{request.META.get('HTTP_HOST', '')}{path}"
+    encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")) else ""
+    url = f"{request.scheme}://{request.headers.get('host', '')}{path}"
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"guide:page:{release_id()}:{encoding}:{digest}"
 

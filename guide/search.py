@@ -38,6 +38,10 @@ SNIPPET_WORDS = 24
 # links, rules, and the markers that start list items ("- ", "1. ").
 MARKDOWN_NOISE = r"[#>|*_`]+|-{3,}|\[|\]\([^)]*\)|(^|\n)[ \t]*([-+]|[0-9]+\.)[ \t]+"
 MARKDOWN_FIELDS = {"body", "closing", "answer"}
+# A heading line, ended with a dash so a snippet does not run it into the next sentence
+# ("Repair After Rupture — No couple is…"). The same pattern in PostgreSQL and in Python.
+HEADING = r"(^|\n)[ \t]*#{1,6}[ \t]+([^\n]*[^ \t\n#])[ \t#]*(?=\n|$)"
+HEADING_END = " \u2014"
 # Quotes mark a phrase for PostgreSQL; the plain fallback matches words, so drops them.
 QUOTES = re.compile(r"[\"“”„]")
 
@@ -101,8 +105,16 @@ def plain(name: str) -> Func | F:
     """A field as search reads it: markdown without its markup."""
     if name not in MARKDOWN_FIELDS:
         return F(name)
-    return Func(
+    headings_marked = Func(
         F(name),
+        Value(HEADING),
+        Value(r"\1\2" + HEADING_END),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+    return Func(
+        headings_marked,
         Value(MARKDOWN_NOISE),
         Value(" "),
         Value("g"),
@@ -215,7 +227,8 @@ def _plain_match(source: Source, queryset, query: str) -> list[tuple[Model, floa
     for item in queryset.filter(condition)[:MAX_RESULTS]:
         title = " ".join(str(getattr(item, name)) for name in source.title_fields).lower()
         text = " ".join(str(getattr(item, name)) for name in source.snippet)
-        item.headline = _excerpt(re.sub(MARKDOWN_NOISE, " ", text), words) if text else ""
+        text = re.sub(MARKDOWN_NOISE, " ", re.sub(HEADING, r"\1\2" + HEADING_END, text))
+        item.headline = _excerpt(text, words) if text else ""
         rank = 1.0 if all(word.lower() in title for word in words) else 0.5
         found.append((item, rank))
     return found

@@ -4,17 +4,27 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from guide.components import KINDS, last_modified
-from guide.models import Reference, Section, Strategy
+from guide.models import Reference, Section, Strategy, SupportRegion
 
 
 class HomeSitemap(Sitemap):
-    """The pages that are not content rows: home, the quiz, support and privacy."""
+    """The pages that are not content rows: home, the guide's index, the quiz and how it is
+    scored, privacy, and each region's support page (``/support/`` itself only redirects)."""
 
     def items(self):
-        return ["guide:home", "assessments:quiz", "guide:support", "assessments:privacy"]
+        pages = [
+            ("guide:home", {}),
+            ("guide:index", {}),
+            ("assessments:quiz", {}),
+            ("assessments:how-we-score", {}),
+            ("assessments:privacy", {}),
+        ]
+        regions = [("guide:support-region", {"region": region.value}) for region in SupportRegion]
+        return [*pages, *regions]
 
-    def location(self, name: str) -> str:
-        return reverse(name)
+    def location(self, item) -> str:
+        name, kwargs = item
+        return reverse(name, kwargs=kwargs)
 
 
 class SectionSitemap(Sitemap):
@@ -47,4 +57,23 @@ class StrategySitemap(Sitemap):
         return strategy.updated
 
 
-SITEMAPS = {"home": HomeSitemap, "guide": SectionSitemap, "strategies": StrategySitemap}
+class ChangesSitemap(Sitemap):
+    """Each published chapter's "what changed" page."""
+
+    def items(self):
+        return (
+            Section.objects.published()
+            .exclude(component=Section.Component.INTRO)
+            .only("id", "slug", "order", "updated")
+        )
+
+    def location(self, section: Section) -> str:
+        return section.get_changes_url()
+
+
+SITEMAPS = {
+    "home": HomeSitemap,
+    "guide": SectionSitemap,
+    "strategies": StrategySitemap,
+    "changes": ChangesSitemap,
+}

@@ -11,20 +11,43 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, get_text_list
+from django.views.decorators.cache import never_cache
 
+from config import ratelimit
 from guide import page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
-from guide.models import Chapters, Reference, Section, Strategy, reading_minutes
+from guide.models import (
+    ChangeNote,
+    Chapters,
+    Reference,
+    Section,
+    Strategy,
+    SupportPurpose,
+    SupportRegion,
+    SupportResource,
+    reading_minutes,
+)
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
 from guide.stored_html import html as stored_html
+from guide.support import REGION_INFO, region_from_accept_language
 
 INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -54,6 +77,34 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def page_data(request: HttpRequest, section: Section, references, modified) -> dict:
+    """schema.org WebPage whose main entity is the chapter's Article. The review belongs to
+    the page (``reviewedBy`` and ``lastReviewed`` are WebPage properties); authorship,
+    freshness and sources belong to the article."""
+    url = request.build_absolute_uri(section.get_absolute_url())
+    article = article_data(request, section, references, modified)
+    del article["@context"]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "url": url,
+        "name": section.title,
+        "inLanguage": "en-US",
+        "mainEntity": article,
+    }
+    if section.last_reviewed:
+        data["lastReviewed"] = section.last_reviewed.isoformat()
+    reviewer = section.reviewer
+    if reviewer is not None:
+        data["reviewedBy"] = {
+            "@type": "Person" if reviewer.is_person else "Organization",
+            "name": reviewer.name,
+        }
+        if reviewer.is_person and reviewer.credentials:
+            data["reviewedBy"]["description"] = reviewer.credentials
+    return data
+
+
 def article_data(request: HttpRequest, section: Section, references, modified) -> dict:
     """schema.org Article: what search engines read for authorship, freshness and sources."""
     url = request.build_absolute_uri(section.get_absolute_url())
@@ -71,11 +122,6 @@ def article_data(request: HttpRequest, section: Section, references, modified) -
         "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
         "citation": [citation_data(reference) for reference in references],
     }
-    if section.last_reviewed:
-        data["lastReviewed"] = section.last_reviewed.isoformat()
-    if section.reviewed_by and section.reviewed_by != EDITORIAL_TEAM:
-        # A reviewer named on the chapter is a person who checked it, not its author.
-        data["editor"] = {"@type": "Person", "name": section.reviewed_by}
     return data
 
 
@@ -124,6 +170,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return moved_or_404(Section, slug, user, "No such chapter.")
     section = (
         Section.objects.visible_to(user)
+        .select_related("reviewer")
         .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
         .get(pk=chapters.list[position].pk)
     )
@@ -155,7 +202,8 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "next": chapters.list[position + 1] if position + 1 < len(chapters) else None,
             "chapters": chapters,
             "modified": modified,
-            "article_json": ld_json(article_data(request, section, references, modified)),
+            "latest_change": section.change_notes.public().first(),
+            "page_json": ld_json(page_data(request, section, references, modified)),
         },
     )
 
@@ -201,6 +249,11 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _searches(request: HttpRequest) -> bool:
+    return "q" in request.GET
+
+
+@ratelimit.rate_limited(ratelimit.SEARCH, when=_searches)
 @revalidated
 def search(request: HttpRequest) -> HttpResponse:
     # Control characters (a NUL byte, say) mean nothing to a reader and PostgreSQL refuses them.
@@ -234,5 +287,131 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @revalidated
+def guide_index(request: HttpRequest) -> HttpResponse:
+    """Every chapter with its summary, reading time and review date."""
+    user = request.user
+    sections = list(
+        Section.objects.visible_to(user)
+        .exclude(component=INTRO)
+        .select_related("reviewer")
+        .defer("created")
+    )
+    for section in sections:  # one chapter per component: a fixed number of queries
+        kind = KINDS.get(section.component)
+        items = kind.fetch(user, section.component) if kind else []
+        section.minutes = reading_minutes(section.body, section.closing, *item_texts(kind, items))
+    return render(request, "guide/index.html", {"sections": sections})
+
+
+def _chapter_or_404(request: HttpRequest, slug: str) -> Section:
+    section = (
+        Section.objects.visible_to(request.user)
+        .exclude(component=INTRO)
+        .filter(slug=slug)
+        .only(*Chapters.FIELDS)
+        .first()
+    )
+    if section is None:
+        raise Http404("No such chapter.")
+    return section
+
+
+@revalidated
+def section_changes(request: HttpRequest, slug: str) -> HttpResponse:
+    """A chapter's dated change notes, newest first: what changed, never who or minor edits."""
+    section = _chapter_or_404(request, slug)
+    notes = list(section.change_notes.public().only("id", "note", "created", "section_id"))
+    return render(request, "guide/changes.html", {"section": section, "notes": notes})
+
+
+class GuideUpdatesFeed(Feed):
+    """An Atom feed of the guide's change notes: published chapters, minor edits left out."""
+
+    feed_type = Atom1Feed
+    title = f"{settings.SITE_NAME}: guide updates"
+    subtitle = "What changed in the guide, chapter by chapter, in the editors' words."
+    author_name = EDITORIAL_TEAM
+    LIMIT = 50
+
+    def link(self) -> str:
+        return reverse("guide:index")
+
+    def feed_url(self) -> str:
+        return reverse("guide:feed")
+
+    def items(self) -> list[ChangeNote]:
+        return list(
+            ChangeNote.objects.public()
+            .select_related("section")
+            .only("id", "note", "created", "section__slug", "section__title", "section__component")[
+                : self.LIMIT
+            ]
+        )
+
+    def item_title(self, item: ChangeNote) -> str:
+        return f"{item.section.title}: {Truncator(item.note).words(12)}"
+
+    def item_description(self, item: ChangeNote) -> str:
+        return item.note
+
+    def item_link(self, item: ChangeNote) -> str:
+        if item.section.component == INTRO:
+            return f"{reverse('guide:home')}#note-{item.pk}"
+        return f"{item.section.get_changes_url()}#note-{item.pk}"
+
+    def item_pubdate(self, item: ChangeNote):
+        return item.created
+
+    def item_updateddate(self, item: ChangeNote):
+        return item.created
+
+
+feed = revalidated(GuideUpdatesFeed())
+
+
+@never_cache
 def support(request: HttpRequest) -> HttpResponse:
-    return render(request, "guide/support.html")
+    """To the region the reader's browser languages suggest. Never cached: the same address
+    answers each reader differently, and the region pages themselves are cached."""
+    region = region_from_accept_language(request.headers.get("Accept-Language", ""))
+    response = HttpResponseRedirect(reverse("guide:support-region", kwargs={"region": region}))
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+@revalidated
+def support_region(request: HttpRequest, region: str) -> HttpResponse:
+    if region not in SupportRegion.values:
+        raise Http404("No such region.")
+    region = SupportRegion(region)
+    entries = list(
+        SupportResource.objects.visible_to(request.user)
+        .filter(region=region)
+        .order_by("order", "pk")
+    )
+    groups = [
+        {
+            "purpose": purpose,
+            "entries": [entry for entry in entries if entry.purpose == purpose],
+        }
+        for purpose in SupportPurpose
+        if purpose != SupportPurpose.EMERGENCY
+    ]
+    info = REGION_INFO.get(region)
+    covered = {entry.area for entry in entries if entry.purpose == SupportPurpose.DOMESTIC_ABUSE}
+    all_covered = any(
+        not entry.area for entry in entries if entry.purpose == SupportPurpose.DOMESTIC_ABUSE
+    )
+    gaps = [] if info is None or all_covered else [a for a in info.areas if a not in covered]
+    return render(
+        request,
+        "guide/support.html",
+        {
+            "region": region,
+            "regions": list(SupportRegion),
+            "groups": [group for group in groups if group["entries"]],
+            "emergency": [e for e in entries if e.purpose == SupportPurpose.EMERGENCY],
+            "abuse_gaps": gaps,
+            "abuse_gaps_text": get_text_list(gaps, "and"),
+        },
+    )

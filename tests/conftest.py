@@ -1,12 +1,21 @@
-"""Shared fixtures: content factories, the browser harness (Chromium + axe)."""
+"""Shared fixtures: the browser harness (Chromium + axe), a real SMTP server and a real task
+worker."""
 
 from __future__ import annotations
 
+import email
+import email.policy
+import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -16,6 +25,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+# Areas of the site, for running one alone: `make test PYTEST_ARGS="-m quiz"`. By file, so a
+# new test in these files is marked without anyone remembering to.
+AREAS = {
+    "quiz": [
+        "tests/assessments/test_quiz_views.py",
+        "tests/assessments/test_scoring.py",
+        "tests/browser/test_quiz_journey.py",
+    ],
+}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    root = Path(config.rootpath)
+    for marker, paths in AREAS.items():
+        missing = [path for path in paths if not (root / path).exists()]
+        if missing:
+            raise pytest.UsageError(f"tests/conftest.py AREAS names missing files: {missing}")
+        files = {root / path for path in paths}
+        for item in items:
+            if Path(item.path) in files:
+                item.add_marker(getattr(pytest.mark, marker))
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +73,16 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-quic",
         ],
     }
+
+
+@pytest.fixture
+def fetch_raise(monkeypatch):
+    """Every queryset made from here on raises instead of loading a field or relation lazily
+    (Django 6.1's FETCH_RAISE), so a page that would make N+1 queries fails its test."""
+    from django.db import models
+    from django.db.models import query
+
+    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
 
 
 class PageWatch:
@@ -84,3 +126,153 @@ def assert_accessible(page) -> None:
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+class LimitsClock:
+    """The clock every limit reads (``config.ratelimit.clock``), moved by hand in tests."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def limits_clock(monkeypatch) -> Iterator[LimitsClock]:
+    """Each test starts with no counts, one second into a clock hour that only it moves, so
+    no test ever straddles a limit's window by chance."""
+    import time
+
+    from django.core.cache import cache
+
+    from config import ratelimit
+
+    cache.clear()
+    clock = LimitsClock((time.time() // 3600) * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    yield clock
+    cache.clear()
+
+
+# -- mail and the task queue, for real ------------------------------------------------------------
+
+
+@dataclass
+class CaughtMail:
+    """One message as the SMTP server received it: its envelope and the parsed message.
+    Headers read as on the message itself (``mail["Subject"]``)."""
+
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+    def __getitem__(self, header: str) -> str | None:
+        return self.message[header]
+
+    def get_content(self) -> str:
+        return self.message.get_content()
+
+    @property
+    def subject(self) -> str:
+        return self.message["Subject"]
+
+    @property
+    def body(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+
+@dataclass
+class SmtpServer:
+    """An SMTP server on the loopback address; ``messages`` holds what it received."""
+
+    host: str
+    port: int
+    messages: list[CaughtMail] = field(default_factory=list)
+
+    @property
+    def recipients(self) -> list[list[str]]:
+        return [mail.recipients for mail in self.messages]
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # aiosmtpd's handler hook
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.messages.append(CaughtMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd), with the site's default mailer pointed at it: mail sent in
+    this process, or by the worker ``real_task_queue`` starts, arrives in ``messages``."""
+    from aiosmtpd.controller import Controller
+
+    server = SmtpServer(host="127.0.0.1", port=free_port())
+    controller = Controller(server, hostname=server.host, port=server.port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": server.host, "port": server.port, "use_tls": False, "timeout": 10},
+        }
+    }
+    yield server
+    controller.stop()
+
+
+@dataclass
+class TaskWorker:
+    """Runs the real ``manage.py db_worker`` in its own process, on the test database."""
+
+    settings: object
+
+    def env(self) -> dict[str, str]:
+        """The environment of a process that works on this test's queue and database."""
+        from django.db import connection
+
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
+            "DATABASE_URL": database_url(connection.settings_dict),
+            "TEST_WORKER_MAILERS": json.dumps(self.settings.MAILERS),
+        }
+
+    def run(self) -> subprocess.CompletedProcess:
+        """Work through every task queued so far (``db_worker --batch``), then return."""
+        result = subprocess.run(
+            [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+            cwd=self.settings.BASE_DIR,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+
+def database_url(database: dict) -> str:
+    user, password = quote(database["USER"] or ""), quote(database["PASSWORD"] or "")
+    auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = quote(database["HOST"] or "", safe="")
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    return f"postgres://{auth}{host}{port}/{database['NAME']}"
+
+
+@pytest.fixture
+def real_task_queue(settings, transactional_db) -> TaskWorker:
+    """Tasks go to the database queue (django-tasks-db) instead of running at once, and
+    ``.run()`` starts the real worker on them. Needs ``django_db(transaction=True)``, so the
+    worker's process sees what the test committed."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    return TaskWorker(settings=settings)

@@ -11,7 +11,16 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.pending import PendingResult
-from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.models import (
+    FAQ,
+    Reference,
+    Reviewer,
+    Section,
+    Sign,
+    Strategy,
+    SupportResource,
+    Therapy,
+)
 
 _seq = count(1)
 
@@ -91,6 +100,32 @@ def make_faq(**fields) -> FAQ:
         "answer": f"Answer {n}.",
     }
     return FAQ.objects.create(**{**defaults, **fields})
+
+
+def make_reviewer(**fields) -> Reviewer:
+    n = _n()
+    defaults = {
+        "slug": f"reviewer-{n}",
+        "order": n,
+        "name": f"Dr Reviewer {n}",
+        "credentials": "PhD, clinical psychologist",
+        "bio": f"Reviewer {n} works with couples.",
+    }
+    return Reviewer.objects.create(**{**defaults, **fields})
+
+
+def make_support_resource(**fields) -> SupportResource:
+    n = _n()
+    defaults = {
+        "slug": f"line-{n}",
+        "order": n,
+        "region": SupportResource.Region.US,
+        "purpose": SupportResource.Purpose.CRISIS,
+        "name": f"Help line {n}",
+        "phone": f"0800 000 {n:03d}",
+        "hours": "24 hours, every day",
+    }
+    return SupportResource.objects.create(**{**defaults, **fields})
 
 
 def make_user(username: str | None = None, password: str = "a-long-passphrase-42", **fields):

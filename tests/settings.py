@@ -23,6 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Unit tests run tasks at once, in the request; tests marked for the real queue switch to the
+# database backend and run `db_worker` (see tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 CONN_MAX_AGE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 # Serve static files straight from the app folders, as runserver would.

@@ -9,7 +9,7 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     response = client.get("/healthz/")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -19,4 +19,4 @@ def test_healthz_answers_503_without_a_traceback_when_the_database_is_down(clien
         response = client.get("/healthz/")
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "unavailable"}
+    assert response.json() == {"status": "error", "database": "unavailable", "cache": "ok"}

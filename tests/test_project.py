@@ -97,7 +97,7 @@ def test_production_uses_smtp_and_redis_from_the_environment():
     assert result.stdout.split() == [
         "django.core.mail.backends.smtp.EmailBackend",
         "smtp.securebase.example",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.ResilientRedisCache",
     ], result.stderr
 
 
@@ -170,3 +170,31 @@ def test_the_500_page_renders_without_a_database_and_offers_a_way_on(rf):
     assert response.status_code == 500
     assert "Something went wrong on our side" in page
     assert 'href="/support/"' in page
+
+
+def test_trusting_a_proxys_header_without_counting_the_proxy_fails_the_checks():
+    """Behind a proxy with TRUSTED_PROXY_COUNT=0 every reader shares the proxy's address."""
+    env = {**PRODUCTION_ENV, "TRUST_X_FORWARDED_PROTO": "1", "TRUSTED_PROXY_COUNT": "0"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "config.E001" in result.stderr
+    assert "TRUST_X_FORWARDED_PROTO is on but TRUSTED_PROXY_COUNT is 0" in result.stderr
+
+    counted = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**env, "TRUSTED_PROXY_COUNT": "1"}
+    )
+    assert counted.returncode == 0, counted.stdout + counted.stderr
+
+
+def test_an_account_limit_above_what_asvs_allows_fails_the_checks():
+    result = manage("check", env={**PRODUCTION_ENV, "SIGN_IN_ACCOUNT_LIMIT": "80"})
+    assert result.returncode != 0
+    assert "config.E002" in result.stderr
+
+
+def test_the_deploy_check_warns_when_rate_limits_are_off():
+    result = manage("check", "--deploy", env={**PRODUCTION_ENV, "RATE_LIMITS": "0"})
+    assert "config.W001" in result.stderr + result.stdout
+    assert "RATE_LIMITS is off" in result.stderr + result.stdout
+    plain = manage("check", env={**PRODUCTION_ENV, "RATE_LIMITS": "0"})
+    assert plain.returncode == 0 and "config.W001" not in plain.stderr + plain.stdout

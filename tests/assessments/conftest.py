@@ -1,4 +1,5 @@
-"""Fixtures for the quiz and the reader's space: a realistic quiz, two readers."""
+"""Fixtures for the quiz and the reader's space: a realistic quiz and two readers. The real
+SMTP server (``smtp_server``) comes from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -10,15 +11,6 @@ from tests.factories import Quiz, make_quiz, make_user
 @pytest.fixture
 def quiz(db) -> Quiz:
     return make_quiz()
-
-
-@pytest.fixture
-def fetch_raise(monkeypatch):
-    """Every queryset made from here on raises instead of loading a relation lazily."""
-    from django.db import models
-    from django.db.models import query
-
-    monkeypatch.setattr(query, "DEFAULT_FETCH_MODE", models.FETCH_RAISE)
 
 
 @pytest.fixture

@@ -7,8 +7,16 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import get_resolver, reverse
 
-from assessments import services
-from assessments.models import Result, SavedStrategy, Subject
+from assessments import practice, reminders, services
+from assessments.models import (
+    Plan,
+    PracticeEntry,
+    ReminderSubscription,
+    RepairEntry,
+    Result,
+    SavedStrategy,
+    Subject,
+)
 from tests.factories import make_user
 
 # Per-reader URLs naming one of a reader's objects, with how to fill them in.
@@ -16,9 +24,37 @@ OBJECT_URLS = {
     "result": lambda data: {"pk": data["result"].pk},
     "result-delete": lambda data: {"pk": data["result"].pk},
     "note": lambda data: {"slug": data["saved"].strategy_slug},
+    "plan-start": lambda data: {"pk": data["result"].pk},
+    "practice-edit": lambda data: {"pk": data["entry"].pk},
+    "practice-delete": lambda data: {"pk": data["entry"].pk},
+    "repair-edit": lambda data: {"pk": data["repair"].pk},
+    "repair-delete": lambda data: {"pk": data["repair"].pk},
 }
 # Per-reader URLs about "my own" data: they show the visitor's data, never someone else's.
-OWN_URLS = ["me", "toolkit", "export", "delete-account", "password-change"]
+OWN_URLS = [
+    "me",
+    "toolkit",
+    "export",
+    "delete-account",
+    "password-change",
+    "plan",
+    "practice",
+    "practice-new",
+    "repairs",
+    "repair-new",
+    "timeline",
+    "time-zone",
+    "reminders",
+]
+# "My own" URLs that act on something only the visitor's own plan or reminder can be: a
+# visitor without one gets 404, never the owner's.
+OWN_THING_URLS = {
+    "plan-swap": ({"number": 1}, {"strategy": "body-scan"}),
+    "plan-change": ({}, {"action": "end"}),
+    "reminders-change": ({}, {"action": "stop"}),
+}
+# Acting on the visitor's own log only: whatever is posted, it lands in their own account.
+OWN_POST_URLS = ["practice-quick"]
 
 
 @pytest.fixture
@@ -31,7 +67,47 @@ def owned(quiz, reader):
     )
     saved = services.strategy_save(owner=reader, strategy=quiz.strategies[0])
     services.note_update(saved=saved, note="A very private note about Tuesday")
-    return {"result": result, "saved": saved}
+    plan = practice.plan_start(owner=reader, result_id=result.pk)
+    entry = practice.practice_log(
+        owner=reader,
+        strategy=quiz.strategies[0],
+        day=practice.today_for(reader),
+        situation="A very private situation",
+    )
+    repair = practice.repair_log(
+        owner=reader,
+        day=practice.today_for(reader),
+        what_happened="A very private rupture",
+        feelings=["hurt"],
+        feelings_other="",
+        script=quiz.strategies[4],
+        repaired="partly",
+        next_time="",
+    )
+    reminder, _ = reminders.reminders_set(
+        owner=reader, email="reader-one@example.com", weekday=0, hour=8
+    )
+    reminders.reminders_confirm(subscription=reminder)
+    return {
+        "result": result,
+        "saved": saved,
+        "plan": plan,
+        "entry": entry,
+        "repair": repair,
+        "reminder": reminder,
+    }
+
+
+def assert_owner_data_untouched(owned) -> None:
+    assert Result.objects.filter(pk=owned["result"].pk).exists()
+    assert SavedStrategy.objects.get(pk=owned["saved"].pk).note.startswith("A very private")
+    plan = Plan.objects.get(pk=owned["plan"].pk)
+    assert plan.status == "active"
+    assert plan.weeks.get(number=1).strategy_slug == owned["plan"].weeks.get(number=1).strategy_slug
+    assert PracticeEntry.objects.get(pk=owned["entry"].pk).situation == "A very private situation"
+    assert RepairEntry.objects.get(pk=owned["repair"].pk).what_happened == "A very private rupture"
+    reminder = ReminderSubscription.objects.get(pk=owned["reminder"].pk)
+    assert reminder.status == "on" and reminder.email == "reader-one@example.com"
 
 
 def reader_url_names() -> set[str]:
@@ -47,7 +123,12 @@ def reader_url_names() -> set[str]:
 
 
 def test_the_access_walk_covers_every_url_of_the_readers_space():
-    assert reader_url_names() == set(OBJECT_URLS) | (set(OWN_URLS) - {"password-change"})
+    assert reader_url_names() == (
+        set(OBJECT_URLS)
+        | (set(OWN_URLS) - {"password-change"})
+        | set(OWN_THING_URLS)
+        | set(OWN_POST_URLS)
+    )
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_URLS))
@@ -58,11 +139,41 @@ def test_every_per_reader_url_answers_404_to_another_reader(
     url = reverse(f"assessments:{name}", kwargs=OBJECT_URLS[name](owned))
     client.force_login(other_reader)
 
-    response = getattr(client, method)(url, {"note": "overwritten"} if method == "post" else {})
+    post = {"note": "overwritten", "situation": "overwritten", "what_happened": "overwritten"}
+    response = getattr(client, method)(url, post if method == "post" else {})
 
     assert response.status_code == 404
-    assert Result.objects.filter(pk=owned["result"].pk).exists()
-    assert SavedStrategy.objects.get(pk=owned["saved"].pk).note.startswith("A very private")
+    assert_owner_data_untouched(owned)
+
+
+@pytest.mark.parametrize("name", sorted(OWN_THING_URLS))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_acting_on_a_plan_or_reminder_reaches_only_the_visitors_own(
+    client, owned, other_reader, name, method
+):
+    kwargs, data = OWN_THING_URLS[name]
+    client.force_login(other_reader)
+
+    response = getattr(client, method)(reverse(f"assessments:{name}", kwargs=kwargs), data)
+
+    assert response.status_code in ({404} if method == "post" or name == "plan-swap" else {405})
+    assert_owner_data_untouched(owned)
+
+
+def test_the_quick_log_only_ever_writes_to_the_visitors_own_log(client, owned, other_reader):
+    client.force_login(other_reader)
+    client.post(reverse("assessments:practice-quick"), {"strategy": "calm-breath", "owner": "1"})
+    assert PracticeEntry.objects.filter(owner=other_reader).count() == 1
+    assert PracticeEntry.objects.filter(owner=owned["entry"].owner).count() == 1
+    assert_owner_data_untouched(owned)
+
+
+@pytest.mark.parametrize("name", sorted(OWN_THING_URLS))
+def test_the_owner_reaches_their_plan_and_reminder_actions(client, owned, reader, name):
+    kwargs, data = OWN_THING_URLS[name]
+    client.force_login(reader)
+    response = client.post(reverse(f"assessments:{name}", kwargs=kwargs), data)
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_URLS))
@@ -78,8 +189,10 @@ def test_pages_about_my_own_data_show_nothing_of_another_readers(client, owned, 
     response = client.get(reverse(f"assessments:{name}"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert "A very private note" not in body
+    assert "A very private" not in body
     assert f"/me/results/{owned['result'].pk}/" not in body
+    assert f"/me/practice/{owned['entry'].pk}/" not in body
+    assert f"/me/repairs/{owned['repair'].pk}/" not in body
     assert "reader-one" not in body
 
 
@@ -87,6 +200,8 @@ def test_another_readers_export_holds_only_their_own_data(client, owned, other_r
     client.force_login(other_reader)
     data = json.loads(client.get("/me/export/").content)
     assert data["results"] == [] and data["toolkit"] == []
+    assert data["plans"] == [] and data["practice_entries"] == [] and data["repair_entries"] == []
+    assert data["reminders"] is None
     assert data["account"]["username"] == "reader-two"
 
 
@@ -97,7 +212,28 @@ def test_another_reader_cannot_unsave_from_someone_elses_toolkit(client, owned, 
 
 
 @pytest.mark.parametrize(
-    "url", ["/me/", "/me/toolkit/", "/me/export/", "/me/delete/", "/me/results/1/"]
+    "url",
+    [
+        "/me/",
+        "/me/toolkit/",
+        "/me/export/",
+        "/me/delete/",
+        "/me/results/1/",
+        "/me/plan/",
+        "/me/plan/from/1/",
+        "/me/plan/weeks/1/swap/",
+        "/me/practice/",
+        "/me/practice/new/",
+        "/me/practice/1/",
+        "/me/practice/1/delete/",
+        "/me/repairs/",
+        "/me/repairs/new/",
+        "/me/repairs/1/",
+        "/me/repairs/1/delete/",
+        "/me/timeline/",
+        "/me/time-zone/",
+        "/me/reminders/",
+    ],
 )
 def test_signed_out_visitors_are_sent_to_sign_in(client, url):
     response = client.get(url)
@@ -120,6 +256,10 @@ def editor(db):
         "/admin/assessments/result/",
         "/admin/assessments/answer/",
         "/admin/assessments/savedstrategy/",
+        "/admin/assessments/plan/",
+        "/admin/assessments/practiceentry/",
+        "/admin/assessments/repairentry/",
+        "/admin/assessments/remindersubscription/",
     ],
 )
 def test_staff_without_superuser_rights_never_see_results_or_notes_in_the_admin(
@@ -142,7 +282,20 @@ def test_staff_get_404_on_a_readers_result_page(client, owned, editor):
 
 
 @pytest.mark.parametrize(
-    "url", ["/me/", "/me/toolkit/", "/me/export/", "/me/delete/", "RESULT", "/quiz/"]
+    "url",
+    [
+        "/me/",
+        "/me/toolkit/",
+        "/me/export/",
+        "/me/delete/",
+        "RESULT",
+        "/quiz/",
+        "/me/plan/",
+        "/me/practice/",
+        "/me/repairs/",
+        "/me/timeline/",
+        "/me/reminders/",
+    ],
 )
 def test_pages_with_a_readers_answers_are_never_cached(client, owned, reader, url):
     client.force_login(reader)

@@ -224,8 +224,8 @@ def test_the_anonymous_result_page_stays_within_its_query_budget(
     client, quiz, django_assert_max_num_queries
 ):
     client.post(QUIZ, quiz.post_data(2, key=uuid.uuid4()))
-    # session, chapters, signs, their strategies
-    with django_assert_max_num_queries(4):
+    # session, chapters, signs, their strategies, today's signs and sides, the quiz version
+    with django_assert_max_num_queries(6):
         assert client.get(RESULT).status_code == 200
 
 
@@ -437,3 +437,38 @@ def test_where_to_start_without_more_than_three_has_no_see_all(client, quiz):
     shown, more = start_titles(html)
     assert shown == ["Calm Breath", "Wait Ten Minutes"] and more == []
     assert "start-more" not in html
+
+
+def test_a_sign_unpublished_while_the_quiz_is_answered_gets_a_clear_page(
+    client, quiz, reader, monkeypatch
+):
+    """The editor's save lands between the form's check and the result being stored: that
+    raised UnknownSigns (a 500). Now nothing is stored, and the quiz comes back as it now
+    stands, with the reader's other answers kept."""
+    retired = quiz.signs[3]
+    store = services.result_create
+
+    def editor_saves_first(**kwargs):
+        type(retired).objects.filter(pk=retired.pk).update(published=False)
+        return store(**kwargs)
+
+    monkeypatch.setattr(services, "result_create", editor_saves_first)
+    client.force_login(reader)
+
+    response = client.post(QUIZ, quiz.post_data(4, key=uuid.uuid4()))
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "The quiz changed while you were answering" in html
+    assert "nothing was saved" in html
+    assert not Result.objects.exists()
+    assert html.count("<fieldset") == 14
+    assert f'name="sign-{retired.slug}"' not in html
+    assert html.count('value="4" checked') == 14
+
+    monkeypatch.setattr(services, "result_create", store)
+    key = re.search(r'name="key" value="([0-9a-f-]{36})"', html)[1]
+    again = quiz.post_data(4, key=key)
+    del again[f"sign-{retired.slug}"]
+    assert client.post(QUIZ, again).status_code == 302
+    assert Result.objects.get().answers.count() == 14

@@ -107,6 +107,20 @@ def test_saving_from_a_page_comes_back_to_it_and_saving_twice_keeps_one(client, 
     assert SavedStrategy.objects.count() == 0
 
 
+def test_the_saved_message_links_to_the_toolkit_and_escapes_the_title(client, quiz, reader):
+    Strategy.objects.filter(slug="calm-breath").update(title="Calm <b>Breath</b>")
+    client.force_login(reader)
+
+    response = client.post(
+        "/toolkit/save/calm-breath/", {"next": "/strategies/calm-breath/"}, follow=True
+    )
+
+    assert (
+        '“Calm &lt;b&gt;Breath&lt;/b&gt;” is in your <a href="/me/toolkit/">toolkit</a>.'
+        in response.content.decode()
+    )
+
+
 def test_an_anonymous_save_sends_the_reader_to_sign_in_and_back(client, quiz):
     response = client.post("/toolkit/save/calm-breath/", {"next": "/strategies/calm-breath/"})
     assert response["Location"] == "/accounts/login/?next=/strategies/calm-breath/"
@@ -242,7 +256,7 @@ def test_a_signed_out_strategy_page_costs_no_query_for_the_toolkit(
 
 
 def test_the_address_behind_trusted_proxies_is_the_nearest_proxys_view(rf, settings):
-    from assessments.throttling import client_ip
+    from config.ratelimit import client_address as client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.1")
     settings.TRUSTED_PROXY_COUNT = 0

@@ -36,36 +36,49 @@ def test_every_score_is_exactly_the_formula_on_its_own_signs(pairs):
     assert scores.avoidant_side == (by_formula(avoidant) if avoidant else None)
 
 
-def test_every_possible_sum_of_fifteen_answers_scores_by_the_formula():
-    """15 answers of 1-5 sum to 15..75: all 61 sums, each as every way of making it that
-    differs in spread (all answers near the mean, or pushed to the ends)."""
-    checked = set()
+def fifteen_answer_cases() -> list[list[int]]:
+    """For every sum 15 answers of 1-5 can make, two ways of making it that differ in spread:
+    all answers near the mean, and answers pushed to the ends."""
+    cases = []
     for total in range(15 * ANSWER_MIN, 15 * ANSWER_MAX + 1):
         low, extra = divmod(total, 15)
-        even = [low + 1] * extra + [low] * (15 - extra)
-        spread = []
-        left = total - 15 * ANSWER_MIN
+        cases.append([low + 1] * extra + [low] * (15 - extra))
+        spread, left = [], total - 15 * ANSWER_MIN
         for _ in range(15):
             step = min(left, ANSWER_MAX - ANSWER_MIN)
             spread.append(ANSWER_MIN + step)
             left -= step
-        for ratings in (even, spread):
-            assert sum(ratings) == total
-            assert scoring.scale(ratings) == by_formula(ratings), ratings
-        checked.add(total)
-    assert len(checked) == 61
+        cases.append(spread)
+    return cases
+
+
+def test_every_possible_sum_of_fifteen_answers_scores_by_the_formula():
+    cases = fifteen_answer_cases()
+
+    # The cases are valid quizzes and reach every sum from all ones to all fives, each sum
+    # both evenly and spread out.
+    assert all(len(case) == 15 and set(case) <= {1, 2, 3, 4, 5} for case in cases)
+    sums = sorted(sum(case) for case in cases)
+    assert sums == sorted(2 * list(range(15, 76)))
+    assert any(1 in case and 5 in case for case in cases)
+    for ratings in cases:
+        assert scoring.scale(ratings) == by_formula(ratings), ratings
 
 
 def test_every_count_and_sum_a_side_can_have_scores_by_the_formula():
     """A side has 1-15 signs; the score depends only on how many and their sum: all of them."""
-    cases = 0
+    cases = []
     for count in range(1, 16):
         for total in range(count * ANSWER_MIN, count * ANSWER_MAX + 1):
             low, extra = divmod(total, count)
-            ratings = [low + 1] * extra + [low] * (count - extra)
-            assert scoring.scale(ratings) == by_formula(ratings), ratings
-            cases += 1
-    assert cases == sum(4 * count + 1 for count in range(1, 16))
+            cases.append([low + 1] * extra + [low] * (count - extra))
+
+    assert {(len(case), sum(case)) for case in cases} == {
+        (count, total) for count in range(1, 16) for total in range(count, 5 * count + 1)
+    }
+    assert all(set(case) <= {1, 2, 3, 4, 5} for case in cases)
+    for ratings in cases:
+        assert scoring.scale(ratings) == by_formula(ratings), ratings
 
 
 @given(answer_sets)
@@ -91,19 +104,18 @@ def test_raising_one_answer_never_lowers_any_score(pairs, data):
         assert old is None or new >= old
 
 
-@given(answer_sets, st.data())
-def test_a_side_score_ignores_answers_on_signs_of_the_other_side(pairs, data):
-    index = data.draw(st.integers(min_value=0, max_value=len(pairs) - 1))
-    leaning, _ = pairs[index]
+@given(answer_sets, st.sampled_from([ANXIOUS, AVOIDANT]), values, st.data())
+def test_a_side_score_ignores_answers_on_signs_of_the_other_side(pairs, leaning, value, data):
+    # One sign of a single leaning among any others (signs leaning both count on both sides).
+    index = data.draw(st.integers(min_value=0, max_value=len(pairs)))
+    pairs = [*pairs[:index], (leaning, value), *pairs[index:]]
     changed = list(pairs)
     changed[index] = (leaning, data.draw(values))
 
     before, after = score(rate(pairs)), score(rate(changed))
 
-    if leaning == ANXIOUS:
-        assert after.avoidant_side == before.avoidant_side
-    if leaning == AVOIDANT:
-        assert after.anxious_side == before.anxious_side
+    other_side = "avoidant_side" if leaning == ANXIOUS else "anxious_side"
+    assert getattr(after, other_side) == getattr(before, other_side)
 
 
 @given(st.lists(leanings, min_size=1, max_size=15))

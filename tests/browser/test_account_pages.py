@@ -124,7 +124,7 @@ def test_result_note_and_error_pages_are_accessible(watched_page, live_server):
     forget_status_errors(page, {404, 403, 413})
 
 
-def test_the_lockout_page_is_clear_and_accessible(watched_page, live_server):
+def test_the_wait_after_wrong_passwords_is_clear_and_accessible(watched_page, live_server):
     user = make_user("locked-reader")
     page = watched_page
     for _ in range(5):
@@ -133,9 +133,26 @@ def test_the_lockout_page_is_clear_and_accessible(watched_page, live_server):
         page.get_by_label("Password").fill("not-the-password")
         page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        re.compile(r"^Signing in is paused until \d{1,2}:\d\d [AP]M UTC$")
+        "Please wait 2 seconds before trying again"
     )
+    expect(page.get_by_text("Your password was not checked this time.")).to_be_visible()
     assert page.get_by_role("link", name="reset your password by email").is_visible()
+    assert_accessible(page)
+    forget_status_errors(page, {429})
+
+
+def test_the_page_for_too_many_searches_is_clear_and_accessible(watched_page, live_server):
+    from config import ratelimit
+
+    for _ in range(ratelimit.SEARCH.limit):
+        ratelimit.hit(ratelimit.SEARCH.scope, "127.0.0.1", per=ratelimit.SEARCH.per)
+    page = watched_page
+    response = page.goto(live_server.url + "/search/?q=secure")
+    assert response.status == 429
+    assert response.headers["retry-after"].isdigit()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Please wait a little before trying again"
+    )
     assert_accessible(page)
     forget_status_errors(page, {429})
 
@@ -144,7 +161,7 @@ def test_the_pause_on_password_checks_is_clear_and_accessible(watched_page, live
     user = make_user("careful-reader")
     page, base = watched_page, live_server.url
     sign_in(page, base, user)
-    for _ in range(5):
+    for _ in range(6):
         page.goto(base + "/me/delete/")
         page.get_by_label("Your password").fill("not-the-password")
         page.get_by_role("button", name="Delete my account and everything in it").click()
@@ -154,3 +171,26 @@ def test_the_pause_on_password_checks_is_clear_and_accessible(watched_page, live
     expect(page.get_by_text("Nothing was changed or deleted")).to_be_visible()
     assert_accessible(page)
     forget_status_errors(page, {400, 429})
+
+
+def test_the_pause_for_new_browsers_is_clear_and_accessible(watched_page, live_server, settings):
+    from config import ratelimit
+
+    user = make_user("much-guessed")
+    for _ in range(settings.SIGN_IN_ACCOUNT_LIMIT):
+        ratelimit.hit("sign-in-account", user.username, per=3600)
+    page = watched_page
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.raw_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(
+            r"^Signing in to this account on a new browser is paused until \d{1,2}:\d\d [AP]M UTC$"
+        )
+    )
+    expect(
+        page.get_by_text("A browser where you have signed in to your account before")
+    ).to_be_visible()
+    assert_accessible(page)
+    forget_status_errors(page, {429})

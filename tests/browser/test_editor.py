@@ -42,6 +42,7 @@ def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, 
     expect(preview).to_contain_text("at any age, one repair at a time.")
     expect(preview.locator("strong")).to_have_text("earned")
 
+    page.get_by_label("What changed, for readers").fill("Security can be earned at any age.")
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
@@ -55,6 +56,7 @@ def test_an_editor_edits_previews_publishes_and_reverts_a_chapter(watched_page, 
     expect(page.locator("#change-history")).to_contain_text("maya")
     page.locator("#change-history tbody tr").last.get_by_role("link").click()
     expect(page.locator("#id_body")).to_have_value(OLD)
+    page.get_by_label("What changed, for readers").fill("Back to the earlier wording.")
     page.get_by_role("button", name="Revert").first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
@@ -83,10 +85,11 @@ def test_references_are_picked_by_searching_under_our_csp(watched_page, live_ser
     sign_in(page, live_server.url, make_editor())
 
     page.goto(live_server.url + "/admin/guide/section/")
-    page.get_by_role("link", name="Sources").click()
+    page.get_by_role("link", name="Sources", exact=True).click()
     page.locator(".field-references .select2-selection").click()
     page.locator(".select2-search__field").fill("hold")
     page.get_by_role("option", name=re.compile("Hold Me Tight")).click()
+    page.get_by_label("What changed, for readers").fill("Cites Hold Me Tight.")
     page.get_by_role("button", name="Save", exact=True).first.click()
 
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
@@ -108,6 +111,7 @@ def test_hostile_markdown_stays_inert_in_the_preview_and_on_the_page(watched_pag
     preview = page.locator(".field-body .markdownx-preview")
     expect(preview).to_contain_text("The corpus begins.")
     preview.locator("a").first.hover()
+    page.get_by_label("Minor edit").check()
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     page.goto(live_server.url + "/guide/hostile/")

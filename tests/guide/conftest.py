@@ -43,6 +43,11 @@ def public():
     return Client()
 
 
+# What an editor writes when saving a published change readers would notice: the admin asks
+# for it (guide.admin.ChangeNoteFields).
+NOTED = {"change_note": "Reworded for clarity."}
+
+
 def form_data(form) -> dict:
     """What a browser would post back for a rendered admin form, untouched."""
     data = {}

@@ -34,14 +34,14 @@ def test_strategies_are_searched_by_their_text_and_filtered_by_path(editor_clien
 
 
 @pytest.mark.parametrize(
-    ("model", "filter_name"),
-    [("section", "component"), ("sign", "leaning"), ("strategy", "path")],
+    ("model", "own_filters"),
+    [("section", {"component", "review"}), ("sign", {"leaning"}), ("strategy", {"path"})],
 )
-def test_each_list_filters_by_published_and_its_own_kind(editor_client, model, filter_name):
+def test_each_list_filters_by_published_and_its_own_kind(editor_client, model, own_filters):
     response = editor_client.get(reverse(f"admin:guide_{model}_changelist"))
 
     filters = {spec.title for spec in response.context["cl"].filter_specs}
-    assert filters == {"published", filter_name}
+    assert filters == {"published", *own_filters}
 
 
 def test_order_and_published_are_edited_from_the_list(editor_client, public):

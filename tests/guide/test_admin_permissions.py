@@ -13,13 +13,19 @@ from guide.editors import EDITORS_GROUP
 from tests.factories import (
     make_faq,
     make_reference,
+    make_reviewer,
     make_section,
     make_sign,
     make_strategy,
+    make_support_resource,
     make_therapy,
 )
 
 pytestmark = pytest.mark.django_db
+
+# Nine content types with their history (4 permissions each, twice), two history tables of
+# links and the change notes (4 each).
+GUIDE_PERMISSIONS = 9 * 8 + 3 * 4
 
 FACTORIES = {
     "section": make_section,
@@ -28,6 +34,8 @@ FACTORIES = {
     "therapy": make_therapy,
     "faq": make_faq,
     "reference": make_reference,
+    "reviewer": make_reviewer,
+    "supportresource": make_support_resource,
 }
 
 
@@ -95,7 +103,17 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
     group = Group.objects.get(name=EDITORS_GROUP)
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    guide_models = ["section", "sign", "strategy", "therapy", "faq", "reference"]
+    guide_models = [
+        "section",
+        "sign",
+        "strategy",
+        "therapy",
+        "faq",
+        "reference",
+        "reflectionprompt",
+        "reviewer",
+        "supportresource",
+    ]
     expected = {
         ("guide", f"{action}_{prefix}{model}")
         for model in guide_models
@@ -103,7 +121,7 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
         for action in ("add", "change", "delete", "view")
     } | {
         ("guide", f"{action}_{model}")
-        for model in ("historicalsection_references", "historicalsign_strategies")
+        for model in ("historicalsection_references", "historicalsign_strategies", "changenote")
         for action in ("add", "change", "delete", "view")
     }
     assert granted == expected
@@ -176,7 +194,7 @@ def test_the_editors_group_comes_back_after_a_database_flush():
     call_command("migrate", verbosity=0)
 
     group = Group.objects.get(name=EDITORS_GROUP)
-    assert group.permissions.count() == 56
+    assert group.permissions.count() == GUIDE_PERMISSIONS
     assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
 
 
@@ -202,4 +220,4 @@ def test_every_migrate_gives_editors_the_guide_permissions_they_lack_and_takes_n
     assert set(new_permissions) <= granted
     assert Permission.objects.get(codename="change_section") in granted
     assert extra in granted  # never removed
-    assert len(granted) == 56 + len(new_permissions) + 1
+    assert len(granted) == GUIDE_PERMISSIONS + len(new_permissions) + 1

@@ -10,8 +10,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from guide.models import Section
-from tests.factories import make_section, make_strategy
-from tests.guide.conftest import form_data
+from tests.factories import make_reviewer, make_section, make_strategy
+from tests.guide.conftest import NOTED, form_data
 from tests.guide.test_pages import json_ld
 
 pytestmark = pytest.mark.django_db
@@ -97,57 +97,132 @@ def test_unpublishing_hides_a_page_from_the_public(editor_client, public):
 
 def test_review_date_and_reviewer_set_in_the_admin_show_on_the_chapter(editor_client, public):
     section = make_section(slug="reviewed")
+    reviewer = make_reviewer(name="Dr Rosa Kim", credentials="PhD, clinical psychologist")
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    editor_client.post(
+    response = editor_client.post(
         url,
-        {**data, "last_reviewed": "2026-03-04", "reviewed_by": "Dr Rosa Kim", "_save": "Save"},
+        {
+            **data,
+            **NOTED,
+            "last_reviewed": "2026-03-04",
+            "reviewer": str(reviewer.pk),
+            "_save": "Save",
+        },
     )
 
+    assert response.status_code == 302
     html = public.get("/guide/reviewed/").content.decode()
-    assert 'Last reviewed <time datetime="2026-03-04">March 4, 2026</time> by Dr Rosa Kim' in html
+    assert (
+        'Last reviewed <time datetime="2026-03-04">March 4, 2026</time> by '
+        '<a href="#chapter-credits">Dr Rosa Kim</a>'
+    ) in html
+    assert (
+        "Reviewed by <strong>Dr Rosa Kim</strong>, PhD, clinical psychologist, on "
+        '<time datetime="2026-03-04">March 4, 2026</time>.'
+    ) in html
+    assert reviewer.bio in html
 
 
-def test_mark_reviewed_records_today_and_the_editor(editor_client, editor):
-    editor.first_name, editor.last_name = "Sam", "Okafor"
-    editor.save()
-    section = make_section()
-
-    editor_client.post(
-        reverse("admin:guide_section_changelist"),
-        {"action": "mark_reviewed", ACTION_CHECKBOX_NAME: [section.pk]},
-    )
-
-    section = Section.objects.get(pk=section.pk)
-    assert section.reviewed_by == "Sam Okafor"
-    assert section.last_reviewed == datetime.date.today()
-
-
-def test_mark_reviewed_never_publishes_a_login_name(editor_client, editor, public):
-    assert editor.get_full_name() == ""
+def test_mark_reviewed_records_today_and_the_chosen_reviewer(editor_client, public):
+    reviewer = make_reviewer(name="Dr Sam Okafor")
     section = make_section(slug="checked")
 
-    editor_client.post(
+    response = editor_client.post(
         reverse("admin:guide_section_changelist"),
-        {"action": "mark_reviewed", ACTION_CHECKBOX_NAME: [section.pk]},
+        {"action": "mark_reviewed", "reviewer": reviewer.pk, ACTION_CHECKBOX_NAME: [section.pk]},
+        follow=True,
     )
 
     section = Section.objects.get(pk=section.pk)
-    assert section.reviewed_by == "Secure Base editorial team"
-    html = public.get("/guide/checked/").content.decode()
-    assert "by Secure Base editorial team" in html
-    assert editor.get_username() not in html
+    assert section.reviewer == reviewer
+    assert section.last_reviewed == datetime.date.today()
+    assert "1 section marked as reviewed today by Dr Sam Okafor." in response.content.decode()
+    assert (
+        'by <a href="#chapter-credits">Dr Sam Okafor</a>'
+        in public.get("/guide/checked/").content.decode()
+    )
 
 
-def test_the_article_is_by_the_team_and_a_named_reviewer_is_a_person(public):
-    make_section(slug="by-team", reviewed_by="Secure Base editorial team")
-    make_section(slug="by-person", reviewed_by="Dr Rosa Kim")
+def test_mark_reviewed_without_a_reviewer_says_so_and_changes_nothing(editor_client, editor):
+    section = make_section(last_reviewed=datetime.date(2025, 1, 2))
 
-    team = json_ld(public.get("/guide/by-team/").content.decode())
-    person = json_ld(public.get("/guide/by-person/").content.decode())
+    response = editor_client.post(
+        reverse("admin:guide_section_changelist"),
+        {"action": "mark_reviewed", ACTION_CHECKBOX_NAME: [section.pk]},
+        follow=True,
+    )
 
-    for data in (team, person):
-        assert data["author"] == {"@type": "Organization", "name": "Secure Base editorial team"}
-    assert "editor" not in team
-    assert person["editor"] == {"@type": "Person", "name": "Dr Rosa Kim"}
+    assert "Nothing marked: choose who reviewed them" in response.content.decode()
+    section = Section.objects.get(pk=section.pk)
+    assert section.last_reviewed == datetime.date(2025, 1, 2)
+    assert section.reviewer is None
+    assert editor.get_username() not in public_html(section)
+
+
+def public_html(section) -> str:
+    from django.test import Client
+
+    return Client().get(section.get_absolute_url()).content.decode()
+
+
+def test_the_page_names_its_reviewer_and_the_article_is_by_the_team(public):
+    team = make_reviewer(name="Secure Base editorial team", is_person=False, credentials="")
+    person = make_reviewer(name="Dr Rosa Kim", credentials="PhD, clinical psychologist")
+    reviewed = datetime.date(2026, 3, 4)
+    make_section(slug="by-team", reviewer=team, last_reviewed=reviewed)
+    make_section(slug="by-person", reviewer=person, last_reviewed=reviewed)
+
+    by_team = json_ld(public.get("/guide/by-team/").content.decode())
+    by_person = json_ld(public.get("/guide/by-person/").content.decode())
+
+    for data in (by_team, by_person):
+        assert data["@type"] == "WebPage"
+        assert data["lastReviewed"] == "2026-03-04"
+        article = data["mainEntity"]
+        assert article["@type"] == "Article"
+        assert article["author"] == {"@type": "Organization", "name": "Secure Base editorial team"}
+        assert "lastReviewed" not in article and "reviewedBy" not in article
+    assert by_team["reviewedBy"] == {"@type": "Organization", "name": "Secure Base editorial team"}
+    assert by_person["reviewedBy"] == {
+        "@type": "Person",
+        "name": "Dr Rosa Kim",
+        "description": "PhD, clinical psychologist",
+    }
+
+
+def test_a_chapter_not_reviewed_for_twelve_months_is_flagged_in_the_admin_list(editor_client):
+    today = datetime.date.today()
+    make_section(title="Fresh", last_reviewed=today - datetime.timedelta(days=30))
+    make_section(title="Stale", last_reviewed=today - datetime.timedelta(days=366))
+    make_section(title="Never")
+    url = reverse("admin:guide_section_changelist")
+
+    html = editor_client.get(url).content.decode()
+    due = editor_client.get(url, {"review": "due"}).context["cl"].result_list
+
+    assert html.count('class="review-due"') == 2
+    assert "Never reviewed: due" in html
+    assert "due (over 12 months)" in html
+    assert sorted(s.title for s in due) == ["Never", "Stale"]
+
+
+def test_reflection_prompts_are_edited_with_the_markdown_preview_and_start_as_drafts(client):
+    from guide.models import ReflectionPrompt
+    from tests.factories import make_editor, make_sign
+
+    sign = make_sign()
+    ReflectionPrompt.objects.create(slug="a-prompt", sign=sign, text="What did you *notice*?")
+    editor = make_editor()
+    client.force_login(editor)
+
+    add = client.get("/admin/guide/reflectionprompt/add/").content.decode()
+    assert "markdownx" in add and "js/admin-markdown.js" in add
+    assert 'name="published"' in add and 'name="published" checked' not in add
+    listing = client.get("/admin/guide/reflectionprompt/").content.decode()
+    assert "What did you *notice*?" in listing
+    history = client.get(
+        f"/admin/guide/reflectionprompt/{ReflectionPrompt.objects.get().pk}/history/"
+    )
+    assert history.status_code == 200

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_section
-from tests.guide.conftest import form_data
+from tests.guide.conftest import NOTED, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_a_saved_edit_shows_on_the_next_anonymous_request(
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
-        saved = staff.post(url, {**data, "body": "The new wording.", "_save": "Save"})
+        saved = staff.post(url, {**data, **NOTED, "body": "The new wording.", "_save": "Save"})
     assert saved.status_code == 302
 
     again = client.get("/guide/fresh/", **cached)

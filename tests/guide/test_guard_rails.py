@@ -13,7 +13,7 @@ from guide import validators
 from guide.markdown import MAX_BLOCK_LENGTH, render
 from guide.models import MARKDOWN_MAX_LENGTH, Strategy
 from tests.factories import make_section, make_strategy
-from tests.guide.conftest import form_data
+from tests.guide.conftest import NOTED, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ def strategy_form(**fields) -> dict:
         "body": "Say it out loud.",
         "order": "1",
         "published": "on",
+        **NOTED,
         "_save": "Save",
         **fields,
     }
@@ -211,7 +212,7 @@ def test_a_reverted_version_is_checked_like_any_edit(editor_client):
     url = reverse("admin:guide_section_simple_history", args=[section.pk, first.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    response = editor_client.post(url, {**data, "_save": "Revert"})
+    response = editor_client.post(url, {**data, **NOTED, "_save": "Revert"})
 
     assert errors(response, "slug")
     section.refresh_from_db()
@@ -245,7 +246,7 @@ def test_an_editor_saves_a_real_chapter_unchanged(guide, editor_client, public):
     url = reverse("admin:guide_section_change", args=[chapter.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    response = editor_client.post(url, {**data, "_save": "Save"})
+    response = editor_client.post(url, {**data, **NOTED, "_save": "Save"})
 
     assert response.status_code == 302
     assert text_of(chapter.get_absolute_url()) == before

@@ -9,7 +9,7 @@ from django.urls import reverse
 from guide.history import text_diff
 from guide.models import Section, Sign
 from tests.factories import make_reference, make_section, make_sign, make_strategy
-from tests.guide.conftest import form_data
+from tests.guide.conftest import NOTED, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 def edit(client, obj, **changes):
     """Open the admin form for ``obj``, change some fields, save it as an editor would."""
     url = reverse(f"admin:guide_{obj._meta.model_name}_change", args=[obj.pk])
-    data = {**form_data(client.get(url).context["adminform"].form), **changes, "_save": "Save"}
+    data = {
+        **form_data(client.get(url).context["adminform"].form),
+        **NOTED,
+        **changes,
+        "_save": "Save",
+    }
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return response
@@ -26,7 +31,7 @@ def edit(client, obj, **changes):
 def revert(client, obj, record):
     url = reverse(f"admin:guide_{obj._meta.model_name}_simple_history", args=[obj.pk, record.pk])
     page = client.get(url)
-    data = {**form_data(page.context["adminform"].form), "_save": "Revert"}
+    data = {**form_data(page.context["adminform"].form), **NOTED, "_save": "Revert"}
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     return page

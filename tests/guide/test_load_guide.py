@@ -7,7 +7,18 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 
-from guide.models import FAQ, Reference, Section, Sign, Strategy, Therapy
+from guide.models import (
+    FAQ,
+    Reference,
+    ReflectionPrompt,
+    Reviewer,
+    Section,
+    Sign,
+    Strategy,
+    SupportRegion,
+    SupportResource,
+    Therapy,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +32,16 @@ def load(**options) -> str:
 def test_an_empty_database_gets_the_whole_guide():
     output = load()
 
-    assert "Loaded 55 guide items" in output
+    assert "Loaded 100 guide items" in output
+    assert ReflectionPrompt.objects.count() == 30
     assert Section.objects.count() == 11
     assert Sign.objects.count() == 15
     assert Strategy.objects.count() == 12
     assert Therapy.objects.count() == 4
     assert FAQ.objects.count() == 7
     assert Reference.objects.count() == 6
+    assert Reviewer.objects.count() == 1
+    assert SupportResource.objects.count() == 14
     assert all(item.published for item in Section.objects.all())
 
 
@@ -41,7 +55,55 @@ def test_relations_come_from_natural_keys():
     earned = Section.objects.get(slug="earned-security")
     assert set(earned.references.values_list("slug", flat=True)) == {"roisman-2002", "siegel-2020"}
     assert str(earned.last_reviewed) == "2026-11-27"
-    assert earned.reviewed_by == "Secure Base editorial team"
+    assert earned.reviewer.name == "Secure Base editorial team"
+    assert not earned.reviewer.is_person
+
+
+def test_the_shipped_help_lines_are_the_well_known_ones_awaiting_an_editors_check():
+    load()
+
+    lines = {
+        (entry.region, entry.area, entry.name, entry.phone)
+        for entry in SupportResource.objects.all()
+    }
+    assert lines == {
+        ("us", "", "Emergency services", "911"),
+        ("us", "", "988 Suicide & Crisis Lifeline", "988"),
+        ("us", "", "National Domestic Violence Hotline", "1-800-799-7233"),
+        ("ca", "", "Emergency services", "911"),
+        ("ca", "", "9-8-8: Suicide Crisis Helpline", "9-8-8"),
+        ("uk", "", "Emergency services", "999"),
+        ("uk", "", "Samaritans", "116 123"),
+        ("uk", "England", "National Domestic Abuse Helpline", "0808 2000 247"),
+        ("ie", "", "Emergency services", "112"),
+        ("ie", "", "Samaritans", "116 123"),
+        ("au", "", "Emergency services", "000"),
+        ("au", "", "Lifeline", "13 11 14"),
+        ("au", "", "1800RESPECT", "1800 737 732"),
+        ("elsewhere", "", "Emergency services", "112"),
+    }
+    # Scotland, Wales and Northern Ireland are left for an editor, never guessed.
+    assert not SupportResource.objects.filter(area__in=["Scotland", "Wales", "Northern Ireland"])
+    # Every entry waits for an editor to confirm it.
+    assert not SupportResource.objects.exclude(last_checked=None).exists()
+    assert set(SupportResource.objects.values_list("region", flat=True)) == set(
+        SupportRegion.values
+    )
+
+
+def test_new_content_types_reach_a_database_that_already_has_the_guide():
+    load()
+    SupportResource.objects.all().delete()
+    Reviewer.objects.all().delete()  # as before this release: the tables exist, empty
+    section = Section.objects.get(slug="earned-security")
+    section.title = "Earned security, edited"
+    section.save()
+
+    output = load()
+
+    assert "Loaded 15 guide items" in output
+    assert SupportResource.objects.count() == 14
+    assert Section.objects.get(slug="earned-security").title == "Earned security, edited"
 
 
 def test_every_sign_has_a_partner_wording_and_a_strategy_that_helps():
@@ -108,3 +170,57 @@ def test_each_item_starts_with_one_version_that_has_its_links():
     sigh = Strategy.objects.get(slug="physiological-sigh")
     abandonment = Sign.objects.get(slug="no-fear-of-abandonment")
     assert sigh.pk in abandonment.history.get().strategies.values_list("strategy_id", flat=True)
+
+
+def test_a_type_whose_table_is_empty_is_filled_without_touching_the_others():
+    load()
+    section = Section.objects.get(slug="what-is-secure-attachment")
+    section.title = "What secure attachment is"
+    section.save()
+    FAQ.objects.all().delete()
+
+    output = load()
+
+    assert "Loaded 7 guide items" in output
+    assert FAQ.objects.count() == 7
+    section.refresh_from_db()
+    assert section.title == "What secure attachment is"
+    assert Section.objects.count() == 11
+
+
+def test_a_link_in_a_type_that_is_skipped_cannot_stop_an_empty_type_loading():
+    load()
+    # Editors deleted a strategy that the fixture's signs link to; signs are not reloaded.
+    Strategy.objects.get(slug="physiological-sigh").delete()
+    Therapy.objects.all().delete()
+
+    output = load()
+
+    assert "Loaded 4 guide items" in output
+    assert Therapy.objects.count() == 4
+    assert not Strategy.objects.filter(slug="physiological-sigh").exists()
+
+
+def test_reflection_prompts_reach_a_database_that_already_holds_the_guide():
+    load()
+    ReflectionPrompt.objects.all().delete()  # as before prompts existed
+    section = Section.objects.get(slug="what-is-secure-attachment")
+    section.title = "Edited by an editor"
+    section.save()
+
+    output = load()
+
+    assert "Loaded 30 guide items" in output and "reflection prompts" in output
+    section.refresh_from_db()
+    assert section.title == "Edited by an editor"
+
+
+def test_every_sign_ships_two_or_three_published_reflection_prompts():
+    load()
+
+    for sign in Sign.objects.prefetch_related("reflection_prompts"):
+        prompts = list(sign.reflection_prompts.all())
+        assert 2 <= len(prompts) <= 3, sign.slug
+        assert all(prompt.published and prompt.text.endswith(("?", ".")) for prompt in prompts)
+    first = ReflectionPrompt.objects.get(slug="no-fear-of-abandonment-1")
+    assert [v.history_type for v in first.history.all()] == ["+"]

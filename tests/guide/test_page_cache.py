@@ -13,7 +13,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from guide import page_cache
-from tests.factories import make_section, make_sign, make_strategy, make_user
+from guide.changes import record_change
+from tests.factories import (
+    make_section,
+    make_sign,
+    make_strategy,
+    make_support_resource,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +31,9 @@ SIGNED_OUT = "public, max-age=0, s-maxage=1, must-revalidate"
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
     settings.GUIDE_PAGE_CACHE = True
+    # Production's backend (config/cache.py), on a real Redis.
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
     }
     try:
         cache.clear()
@@ -206,6 +214,35 @@ def test_the_sitemap_is_kept_too(client, django_assert_num_queries):
 
     assert again.content == first.content
     assert again["Cache-Control"] == SIGNED_OUT
+
+
+@pytest.mark.parametrize(
+    "url", ["/guide/", "/guide/noted/changes/", "/feed/", "/support/uk/", "/how-we-score/"]
+)
+def test_the_guide_index_change_notes_feed_help_lines_and_scoring_are_kept_too(
+    client, url, django_assert_num_queries
+):
+    make_section(slug="noted", title="Noted")
+    make_support_resource(region="uk", name="A line in the UK")
+    first = client.get(url)
+    assert first.status_code == 200
+
+    again = served_from_cache(client, url, django_assert_num_queries)
+
+    assert again.content == first.content
+    assert again["Cache-Control"] == SIGNED_OUT
+
+
+def test_a_change_note_published_reaches_the_cached_feed_once_committed(
+    client, django_capture_on_commit_callbacks
+):
+    section = make_section(slug="fed", title="Fed")
+    assert "Reworded the opening." not in client.get("/feed/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_change(section, note="Reworded the opening.")
+
+    assert "Reworded the opening." in client.get("/feed/").content.decode()
 
 
 def test_a_new_release_never_serves_the_last_releases_pages(

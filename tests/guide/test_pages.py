@@ -61,7 +61,7 @@ def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client,
         assert f'id="{anchor}"' in page
     assert re.search(r"\d+ min read", page)
     assert 'Last reviewed <time datetime="2026-11-27">November 27, 2026</time>' in page
-    assert "by Secure Base editorial team" in page
+    assert 'by <a href="#chapter-credits">Secure Base editorial team</a>' in page
 
 
 def test_chapters_follow_the_seed_order_with_previous_and_next(client, guide):
@@ -277,7 +277,15 @@ def test_each_chapter_describes_itself_as_a_json_ld_article_with_its_citations(c
     page = chapter(client, "earned-security")
 
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
-    data = json.loads(block.group(1))
+    page_data = json.loads(block.group(1))
+    assert page_data["@type"] == "WebPage"
+    assert page_data["url"] == "http://testserver/guide/earned-security/"
+    assert page_data["lastReviewed"] == "2026-11-27"
+    assert page_data["reviewedBy"] == {
+        "@type": "Organization",
+        "name": "Secure Base editorial team",
+    }
+    data = page_data["mainEntity"]
     assert data["@type"] == "Article"
     assert data["headline"] == "Earned Security: The Good News"
     assert data["dateModified"] == Section.objects.get(slug="earned-security").updated.isoformat()
@@ -308,8 +316,13 @@ def test_the_sitemap_lists_home_every_published_chapter_and_strategy(client, gui
         )
     assert "introduction" not in sitemap
     assert "<loc>http://testserver/</loc>" in sitemap
-    for page in ("quiz", "support", "privacy"):
+    for page in ("guide", "quiz", "how-we-score", "privacy"):
         assert f"<loc>http://testserver/{page}/</loc>" in sitemap
+    for region in ("us", "ca", "uk", "ie", "au", "elsewhere"):
+        assert f"<loc>http://testserver/support/{region}/</loc>" in sitemap
+    assert "<loc>http://testserver/support/</loc>" not in sitemap  # it only redirects
+    assert "<loc>http://testserver/guide/what-is-secure-attachment/changes/</loc>" in sitemap
+    assert "/guide/earned-security/changes/" not in sitemap
     assert "<loc>http://testserver/strategies/physiological-sigh/</loc>" in sitemap
     assert "do-the-opposite" not in sitemap
 
@@ -340,8 +353,7 @@ def test_an_edited_item_makes_its_chapter_modified(client, guide):
 
     page = chapter(client, "from-anxious-to-secure")
 
-    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
-    assert json.loads(block.group(1))["dateModified"] == sigh.updated.isoformat()
+    assert article_ld(page)["dateModified"] == sigh.updated.isoformat()
     assert f'<meta property="article:modified_time" content="{sigh.updated.isoformat()}">' in page
 
 
@@ -381,6 +393,11 @@ def json_ld(page: str) -> dict:
     return json.loads(block.group(1))
 
 
+def article_ld(page: str) -> dict:
+    """The chapter's Article: the main entity of the page's WebPage."""
+    return json_ld(page)["mainEntity"]
+
+
 def test_the_sitemap_and_each_chapter_agree_on_when_it_last_changed(client, guide):
     later = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
     Strategy.objects.filter(slug="physiological-sigh").update(updated=later)
@@ -393,9 +410,11 @@ def test_the_sitemap_and_each_chapter_agree_on_when_it_last_changed(client, guid
 
     assert len(lastmods) == len(CHAPTERS)
     for slug in CHAPTERS:
-        modified = json_ld(chapter(client, slug))["dateModified"]
+        modified = article_ld(chapter(client, slug))["dateModified"]
         assert lastmods[f"/guide/{slug}/"] == modified[:10], slug
-    assert json_ld(chapter(client, "from-anxious-to-secure"))["dateModified"] == later.isoformat()
+    assert (
+        article_ld(chapter(client, "from-anxious-to-secure"))["dateModified"] == later.isoformat()
+    )
     assert lastmods["/guide/earned-security/"] == "2027-01-08"  # it cites Roisman (2002)
     assert lastmods["/guide/frequently-asked-questions/"] == "2027-01-08"
 
@@ -405,7 +424,7 @@ def test_a_chapter_keeps_its_publication_date_when_edited_or_reloaded(client, gu
     section.body += "\n\nOne more line."
     section.save()
 
-    data = json_ld(chapter(client, "earned-security"))
+    data = article_ld(chapter(client, "earned-security"))
 
     assert data["datePublished"] == "2026-11-27"
     assert data["dateModified"] == section.updated.isoformat()
@@ -457,9 +476,15 @@ def test_developers_are_named_the_same_way_and_the_seed_sentence_stays(client, g
 def test_main_navigation_marks_only_the_page_it_is_on_as_current(client, guide):
     current = re.compile(r'<a href="([^"]+)" aria-current="page">')
 
-    assert current.findall(html(client.get("/"))) == ["/#guide-contents"]
+    assert current.findall(html(client.get("/guide/"))) == ["/guide/"]
     assert current.findall(html(client.get("/search/?q=repair"))) == ["/search/"]
-    for url in ["/guide/earned-security/", "/strategies/physiological-sigh/", "/support/"]:
+    for url in [
+        "/",
+        "/guide/earned-security/",
+        "/strategies/physiological-sigh/",
+        "/guide/earned-security/changes/",
+        "/how-we-score/",
+    ]:
         assert current.findall(html(client.get(url))) == [], url
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from guide.models import Reference, Section, Sign, Strategy
 from tests.factories import make_reference, make_section, make_sign, make_strategy
-from tests.guide.conftest import form_data
+from tests.guide.conftest import NOTED, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,7 @@ def restore(client, model, pk: int, *, expect_saved: bool = True):
     link = reverse(f"admin:guide_{model._meta.model_name}_simple_history", args=[pk, version.pk])
     assert f'href="{link}"' in html
     form = client.get(link).context["adminform"].form
-    response = client.post(link, {**form_data(form), "_save": "Revert"}, follow=True)
+    response = client.post(link, {**form_data(form), **NOTED, "_save": "Revert"}, follow=True)
     if expect_saved:
         assert response.redirect_chain, response.context["adminform"].form.errors
     return response
@@ -152,7 +152,9 @@ def test_one_save_that_changes_text_and_links_is_one_version(editor_client):
     url = reverse("admin:guide_sign_change", args=[sign.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    editor_client.post(url, {**data, "text": "After", "strategies": [second.pk], "_save": "Save"})
+    editor_client.post(
+        url, {**data, **NOTED, "text": "After", "strategies": [second.pk], "_save": "Save"}
+    )
 
     assert sign.history.count() == versions + 1
     latest = sign.history.latest()

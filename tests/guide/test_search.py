@@ -153,6 +153,33 @@ def test_snippets_leave_out_the_markers_of_list_items(guide):
         assert not re.search(r"(^|\s)-\s", result.snippet), result.snippet
 
 
+def test_snippets_keep_a_heading_apart_from_the_sentence_after_it(guide):
+    results = search_guide("perfectly attuned", user=_anonymous())
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        fallback = search_guide("perfectly attuned", user=_anonymous())
+
+    for result in (results[0], fallback[0]):
+        assert result.title == "Creating Secure Relationships"
+        assert "Repair After Rupture — No couple is <mark>perfectly</mark>" in result.snippet
+        assert "Rupture No couple" not in result.snippet
+
+
+def test_a_heading_in_a_snippet_ends_with_one_dash_whatever_its_markup(db):
+    make_section(
+        slug="marked-up",
+        body="Zeppelin rides.\n\n## Why? ##\nzeppelin stays.\n\n"
+        "#### Deep heading\n\nzeppelin again.",
+    )
+
+    (result,) = search_guide("zeppelin", user=_anonymous())
+    with mock.patch.object(connection, "vendor", "sqlite"):
+        (fallback,) = search_guide("zeppelin", user=_anonymous())
+
+    for snippet in (result.snippet, fallback.snippet):
+        assert "rides. Why? — <mark>zeppelin</mark> stays." in snippet, snippet
+        assert "Deep heading — <mark>zeppelin</mark> again" in snippet, snippet
+
+
 def test_a_phrase_in_quotes_is_matched_as_a_phrase(guide):
     assert search_guide('"couple bubble"', user=_anonymous())
     assert not search_guide('"bubble couple"', user=_anonymous())

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from guide.models import FAQ, Strategy
 from tests.factories import make_faq, make_section, make_sign, make_strategy, make_user
-from tests.guide.conftest import form_data
+from tests.guide.conftest import NOTED, form_data
 from tests.reader_data.models import AnswerRecord, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,12 @@ def change_url(obj) -> str:
 
 def post_form(client, obj, **changes):
     url = change_url(obj)
-    data = {**form_data(client.get(url).context["adminform"].form), **changes, "_save": "Save"}
+    data = {
+        **form_data(client.get(url).context["adminform"].form),
+        **NOTED,
+        **changes,
+        "_save": "Save",
+    }
     return client.post(url, data)
 
 
@@ -99,7 +104,7 @@ def test_reverting_to_a_version_with_another_slug_is_refused_once_readers_use_it
     url = reverse("admin:guide_strategy_simple_history", args=[strategy.pk, first.pk])
     data = form_data(editor_client.get(url).context["adminform"].form)
 
-    response = editor_client.post(url, {**data, "_save": "Revert"})
+    response = editor_client.post(url, {**data, **NOTED, "_save": "Revert"})
 
     assert "Keep “second-name”" in slug_errors(response)[0]
     strategy.refresh_from_db()

@@ -28,7 +28,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guide', '0004_section_published_on'),
+        ('guide', '0008_remove_section_reviewed_by'),
     ]
 
     operations = [

@@ -1,0 +1,195 @@
+"""The shared cache (Redis), built so that losing it only makes the site slower.
+
+Pages, rate limits and the page cache treat the cache as optional: when Redis is unreachable,
+refuses, or hangs, every read is a miss and every write is dropped, so pages render from the
+database instead of failing. Three things keep an outage cheap and honest:
+
+- **Short timeouts** (``socket_connect_timeout`` and ``socket_timeout`` in settings, at most
+  100 ms): a hanging Redis costs a request a tenth of a second, not a gunicorn timeout.
+- **A pause after a failure**: once Redis has failed, this process leaves it alone for
+  ``retry_after`` seconds, so an outage costs one slow call per process per pause, not one per
+  cache call. One warning is logged per ``warn_every`` seconds while it lasts, not per request.
+- **Nothing stale comes back**: a write dropped during the outage (an editor's save bumping the
+  guide's content version, say) would leave Redis holding values that are now wrong. So a
+  process that dropped a write empties the cache database before it uses Redis again. Every
+  process that served a page during the outage dropped its page write and empties it too, and
+  ``/healthz/`` probes (``ping``) make each process notice the recovery without waiting for a
+  reader.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import BaseCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# Module-level so tests can move time without waiting.
+clock: Callable[[], float] = time.monotonic
+
+# What a failed or skipped call raises or returns: an outage looks like an empty cache.
+_OUTAGE = (RedisError, OSError)
+
+
+class CacheUnavailable(ValueError):
+    """Raised by ``incr``/``decr`` during an outage: Django's "no such key", which callers of a
+    counter already handle as a miss."""
+
+
+@dataclass
+class Outage:
+    """What this process knows about one Redis being out. Shared by every thread's cache
+    object (Django makes one per thread), so the pause and the warning are per process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    down_since: float | None = None
+    retry_at: float = 0.0
+    last_warning: float = -math.inf
+    dropped_writes: bool = False
+
+
+_outages: dict[str, Outage] = {}
+_outages_lock = threading.Lock()
+
+
+def outage_for(location: str) -> Outage:
+    with _outages_lock:
+        return _outages.setdefault(location, Outage())
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache that answers misses instead of raising while Redis is out."""
+
+    retry_after: float = 1.0
+    warn_every: float = 60.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._outage = outage_for(",".join(self._servers))
+
+    # -- the outage state ----------------------------------------------------------------------
+
+    @property
+    def is_down(self) -> bool:
+        """True while this process is leaving Redis alone after a failure."""
+        outage = self._outage
+        return outage.down_since is not None and clock() < outage.retry_at
+
+    def _run(
+        self, operation: Callable[..., Any], *args: Any, write: bool, default: Any = None
+    ) -> Any:
+        if self.is_down:
+            if write:
+                self._outage.dropped_writes = True
+            return default
+        flushing = self._outage.dropped_writes
+        try:
+            if flushing:
+                self._empty_after_outage()
+            flushing = False
+            result = operation(*args)
+        except _OUTAGE as error:
+            # A failed flush keeps the writes counted as dropped: the next success empties it.
+            self._failed(error, write=write or flushing)
+            return default
+        if self._outage.down_since is not None:
+            self._recovered()
+        return result
+
+    def _empty_after_outage(self) -> None:
+        # Runs before any read, so no value written before the outage is served after it. The
+        # flag is lowered first: a write dropped meanwhile raises it again for the next call.
+        self._outage.dropped_writes = False
+        RedisCache.clear(self)
+        logger.warning(
+            "The cache is reachable again; emptied it, since writes made while it was "
+            "unreachable were dropped."
+        )
+
+    def _failed(self, error: BaseException, *, write: bool) -> None:
+        now, outage = clock(), self._outage
+        with outage.lock:
+            outage.dropped_writes = outage.dropped_writes or write
+            if outage.down_since is None:
+                outage.down_since = now
+            outage.retry_at = now + self.retry_after
+            warn = now - outage.last_warning >= self.warn_every
+            if warn:
+                outage.last_warning = now
+        if warn:
+            logger.warning(
+                "The cache is unreachable (%s: %s); serving pages without it, retrying every "
+                "%g s. This warning repeats at most every %g s while the cache is out.",
+                type(error).__name__,
+                error,
+                self.retry_after,
+                self.warn_every,
+            )
+
+    def _recovered(self) -> None:
+        outage = self._outage
+        with outage.lock:
+            down_since, outage.down_since = outage.down_since, None
+        if down_since is not None:
+            logger.info("The cache is back after %.1f s.", clock() - down_since)
+
+    # -- Django's cache API ------------------------------------------------------------------
+
+    def ping(self) -> bool:
+        """Whether Redis answers now (for /healthz/); no I/O while pausing after a failure."""
+        return bool(self._run(self._cache.get_client(write=True).ping, write=False, default=False))
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().add, key, value, timeout, version, write=True, default=False)
+
+    def get(self, key, default=None, version=None):
+        return self._run(super().get, key, default, version, write=False, default=default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._run(super().set, key, value, timeout, version, write=True)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().touch, key, timeout, version, write=True, default=False)
+
+    def delete(self, key, version=None):
+        return self._run(super().delete, key, version, write=True, default=False)
+
+    def get_many(self, keys, version=None):
+        return self._run(super().get_many, keys, version, write=False, default={})
+
+    def has_key(self, key, version=None):
+        return self._run(super().has_key, key, version, write=False, default=False)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        value = self._run(super().incr, key, delta, version, write=True, default=missing)
+        if value is missing:
+            raise CacheUnavailable(f"Key '{key}' not found: the cache is unreachable.")
+        return value
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._run(super().set_many, data, timeout, version, write=True, default=list(data))
+
+    def delete_many(self, keys, version=None):
+        self._run(super().delete_many, keys, version, write=True)
+
+    def clear(self):
+        return self._run(super().clear, write=True, default=False)
+
+
+def cache_status(cache: BaseCache) -> str:
+    """ "ok" or "down", for /healthz/. A cache without ``ping`` (local memory) is always up."""
+    ping = getattr(cache, "ping", None)
+    if ping is None:
+        return "ok"
+    return "ok" if ping() else "down"

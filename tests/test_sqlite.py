@@ -1,0 +1,103 @@
+"""The embedded SQLite default (`make run` without DATABASE_URL) keeps every write under a burst.
+
+A quiz submission reads (is this form's key already stored?) and then writes. In SQLite's
+default deferred transactions two such writers at once fail at once with "database is locked",
+which lost readers' results. The default database starts every transaction with the write lock
+instead, and waits its turn.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.utils import ConnectionHandler
+
+from tests.test_project import TEST_ONLY_ENV
+
+ALIAS = "embedded"
+WRITERS = 8
+WRITES_EACH = 5
+
+
+def default_database() -> dict:
+    """The production settings' database when DATABASE_URL is unset, as `make run` has it."""
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV | {"DATABASE_URL"}}
+    code = (
+        "import json; from django.conf import settings;"
+        "print(json.dumps(settings.DATABASES['default'], default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", code],
+        cwd=settings.BASE_DIR,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "SECRET_KEY": "q8Zr2vN5kL0pX7wE4tY1uI9oA3sD6fG2hJ5kL8zX1cV4bN7mQ0wE3rT6yU9iO2pA",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_default_database_is_sqlite_configured_for_concurrent_writers():
+    database = default_database()
+
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"].endswith("var/db.sqlite3")
+    options = database["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+    pragmas = {p.strip().lower() for p in options["init_command"].split(";") if p.strip()}
+    assert {"pragma journal_mode=wal", "pragma synchronous=normal"} <= pragmas
+    assert any(p.startswith("pragma busy_timeout=") for p in pragmas)
+
+
+def test_simultaneous_read_then_write_transactions_all_succeed_on_the_default(
+    tmp_path, django_db_blocker
+):
+    database = {**default_database(), "NAME": str(tmp_path / "burst.sqlite3")}
+    sqlite = ConnectionHandler({"default": database, ALIAS: database})
+    start = threading.Barrier(WRITERS)
+    errors: list[Exception] = []
+
+    def writer(number: int) -> None:
+        # One connection per thread, as each app server process has its own.
+        connections[ALIAS] = connection = sqlite[ALIAS]
+        start.wait()
+        try:
+            for write in range(WRITES_EACH):
+                key = f"{number}-{write}"
+                with transaction.atomic(using=ALIAS), connection.cursor() as cursor:
+                    cursor.execute("SELECT count(*) FROM result WHERE key = %s", [key])
+                    if cursor.fetchone()[0] == 0:
+                        cursor.execute("INSERT INTO result (key) VALUES (%s)", [key])
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with django_db_blocker.unblock():
+        with sqlite[ALIAS].cursor() as cursor:
+            cursor.execute("CREATE TABLE result (key TEXT UNIQUE)")
+        sqlite[ALIAS].close()
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        assert errors == []
+        with sqlite[ALIAS].cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM result")
+            assert cursor.fetchone()[0] == WRITERS * WRITES_EACH
+        sqlite[ALIAS].close()
