@@ -23,7 +23,7 @@ import config.cache
 from config.cache import ResilientRedisCache
 from guide.models import Section
 from tests.factories import make_editor, make_section
-from tests.guide.conftest import NOTED, form_data
+from tests.guide.conftest import form_data
 from tests.test_project import PRODUCTION_ENV, manage
 
 pytestmark = pytest.mark.django_db
@@ -296,8 +296,9 @@ def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(
 
     real_redis.cut()
     url = reverse("admin:guide_section_change", args=[section.pk])
-    data = {**form_data(editor.get(url).context["adminform"].form), **NOTED, "_save": "Save"}
+    data = {**form_data(editor.get(url).context["adminform"].form), "_save": "Save"}
     data["body"] = "The second wording."
+    data["change_note"] = "Reworded the opening."
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
         saved = editor.post(url, data)
     during = reader.get("/guide/kept/")
