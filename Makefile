@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install lock run dev test lint fmt bench faults clean editor manage
+.PHONY: help install lock run dev test lint fmt bench bench-scale proxy-config faults clean editor manage
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -28,6 +28,7 @@ help:
 	@echo "make fmt    apply the hooks' fixes (formatting, template indents, upgrades)"
 	@echo "make lock   update requirements/ from pyproject.toml (after changing a dependency)"
 	@echo "make bench  measure page speed (see scripts/bench.py)"
+	@echo "make bench-scale  search and chapter speed at 1x, 10x, 100x the content"
 	@echo "make faults take the database and cache away under load (see scripts/faults.py)"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
 	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
@@ -80,7 +81,7 @@ dev: $(STAMP)
 # on Debian), otherwise the command to run is printed. See scripts/setup-test-deps. nginx and
 # wrk are here for the tests of the reverse proxy in front of gunicorn.
 TEST_TOOLS ?= chromium postgresql redis nginx wrk
-BENCH_TOOLS ?= postgresql nginx wrk
+BENCH_TOOLS ?= postgresql redis nginx wrk
 SETUP = PYTHON=$(PY) scripts/setup-test-deps
 
 test: $(STAMP)
@@ -110,9 +111,17 @@ bench: $(STAMP) var/secret_key
 	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) $(BENCH_TOOLS)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
+bench-scale: $(STAMP) var/secret_key
+	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) postgresql wrk
+	$(PY) scripts/bench_scale.py
+
 # Takes PostgreSQL and Redis (its own, never the machine's) away under load; a few minutes.
 faults: $(STAMP) var/secret_key
 	$(PY) scripts/faults.py $(FAULTS_ARGS)
+
+# nginx's copy of the cookies that bypass the page caches, from PAGE_CACHE_BYPASS_COOKIES.
+proxy-config: $(STAMP)
+	DEBUG=1 $(PY) manage.py proxy_config
 
 clean:
 	rm -rf $(VENV) staticfiles .cache .pytest_cache .ruff_cache

@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "config.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Signed-out readers' guide pages from the shared cache, one Redis round trip, before
+    # sessions and auth (guide/page_cache.py): everything below ran when the page was kept.
+    "guide.page_cache.PageCacheMiddleware",
     # Compresses pages (whitenoise serves static files pre-compressed). Django pads gzip
     # output at random and masks CSRF tokens per response, which blunts BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -196,6 +199,13 @@ else:
 GUIDE_PAGE_CACHE = env_bool("GUIDE_PAGE_CACHE", bool(os.environ.get("REDIS_URL")))
 # A second editor approves every draft before it is published (see guide.drafts).
 EDITORIAL_REVIEW = env_bool("EDITORIAL_REVIEW", False)
+SESSION_COOKIE_NAME = "sessionid"
+# A request carrying one of these may see a page of its own (signed in, a quiz in progress,
+# a message waiting): the page cache and the nginx front cache both pass it through. The one
+# list both use: `make proxy-config` writes nginx's copy (config/nginx/bypass-cookies.conf).
+# The sign-in device cookie (assessments.devices, Path=/accounts/) is not one: browsers send it
+# only to /accounts/ pages, which neither cache ever keeps, and no page's content depends on it.
+PAGE_CACHE_BYPASS_COOKIES = (SESSION_COOKIE_NAME, "messages")
 
 # Sessions live in the database, so app servers stay stateless; each row knows the reader
 # signed in to it, so deleting an account deletes its sessions on every browser.

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 def _link_str(link) -> str:
@@ -14,14 +14,22 @@ class GuideConfig(AppConfig):
     verbose_name = "Guide content"
 
     def ready(self) -> None:
-        from guide import signals  # noqa: F401  (connects the change-note receiver)
+        from guide import (
+            search,
+            signals,  # noqa: F401  (connects the change-note receiver)
+            stored_html,
+        )
         from guide.editors import ensure_editors_group
         from guide.models import EDITORIAL_MODELS
         from guide.page_cache import connect_signals
 
         post_migrate.connect(ensure_editors_group, sender=self)
+        # A new renderer re-renders the stored HTML on the next migrate (every deploy's).
+        post_migrate.connect(stored_html.refresh_all, sender=self)
         # Drafts and who is editing what are staff bookkeeping: writing them changes no page.
         connect_signals(m for m in self.get_models() if m not in EDITORIAL_MODELS)
+        for source in search.SOURCES:
+            post_save.connect(search.index, sender=source.model, dispatch_uid=f"search-{source}")
         from django.db.models.signals import post_delete
 
         from guide.drafts import forget_drafts

@@ -16,8 +16,8 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString
 
-from guide.markdown import render
 from guide.models import FAQ, Chapters, Reference, Section, Sign, Strategy, Therapy
+from guide.stored_html import html
 
 Component = Section.Component
 
@@ -134,16 +134,17 @@ def render_chapter(
 ) -> tuple[SafeString, SafeString]:
     """The chapter's body and closing as HTML, and each item's markdown as ``item.html``.
 
-    Rendered in page order with one set of ids, so a heading never repeats an id
+    Stored HTML where it can be used (:mod:`guide.stored_html`), else rendered in page
+    order with one set of ids, so a heading never repeats an id
     the template (``guide.markdown.RESERVED_IDS``), an item's anchor or an earlier
     text already uses.
     """
     ids = {item.slug for item in items}
-    body = render(section.body, ids)
+    body = html(section, "body", ids)
     if kind is not None and kind.markdown:
         for item in items:
-            item.html = render(getattr(item, kind.markdown), ids)
-    closing = render(section.closing, ids)
+            item.html = html(item, kind.markdown, ids)
+    closing = html(section, "closing", ids)
     return body, closing
 
 

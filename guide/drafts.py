@@ -499,6 +499,10 @@ def preview(request, *objs: models.Model) -> list[models.Model]:
         draft = drafts.get((content_type_of(obj).pk, obj.pk))
         if draft is not None:
             overlay(obj, draft, visible)
+            # The HTML stored at the last save is the live text's: the draft's text is
+            # rendered in place instead (guide.stored_html renders rows it can't trust).
+            if hasattr(obj, "rendered_with"):
+                obj.rendered_with = ""
             shown.append(obj)
     return shown
 

@@ -565,7 +565,13 @@ class _Outline(HTMLParser):
 
 def outline(html: str) -> list[dict]:
     """The h2 and h3 headings of rendered HTML, for a page's own table of contents."""
+    return [dict(heading) for heading in _outline(str(html))]
+
+
+@functools.lru_cache(maxsize=256)
+def _outline(html: str) -> tuple[dict, ...]:
+    # Remembered: the same stored HTML is outlined on every view of its page.
     parser = _Outline()
-    parser.feed(str(html))
+    parser.feed(html)
     parser.close()
-    return parser.headings
+    return tuple(parser.headings)

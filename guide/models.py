@@ -1,18 +1,22 @@
 """The guide's content: chapters and the typed items they show.
 
 Every type is edited on its own in the admin, keeps its markdown source, and is
-turned into HTML in one place only (:func:`guide.markdown.render`, called by the views).
+turned into HTML in one place only (:func:`guide.markdown.render`), when it is saved: the
+HTML is stored beside the source (:mod:`guide.stored_html`).
 Items carry a ``published`` flag: drafts are visible to staff only.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.urls import reverse
@@ -21,6 +25,8 @@ from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
 from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
+
+from guide import stored_html
 
 WORDS_PER_MINUTE = 220
 # A chapter's evidence is checked at least this often; older reviews are flagged to editors.
@@ -47,6 +53,13 @@ class PublishedQuerySet(models.QuerySet):
 
 
 class ContentManager(models.Manager.from_queryset(PublishedQuerySet)):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if any(field.name == "search_vector" for field in self.model._meta.concrete_fields):
+            # Only PostgreSQL's search reads it; sent as text it would cost every page.
+            queryset = queryset.defer("search_vector")
+        return queryset
+
     def get_by_natural_key(self, slug: str):
         return self.get(slug=slug)
 
@@ -70,6 +83,46 @@ class Content(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+# Columns derived from an item's own fields when it is saved: not versioned, not edited.
+DERIVED = frozenset({"rendered_with", "body_html", "closing_html", "answer_html", "search_vector"})
+
+
+def derived(*names: str) -> list[str]:
+    assert DERIVED.issuperset(names)
+    return list(names)
+
+
+def search_vector() -> SearchVectorField:
+    """The item's words as PostgreSQL's full-text search reads them, weighed, kept up to date
+    on save (guide.search.index); left empty on SQLite, where search matches plainly."""
+    return SearchVectorField(null=True, editable=False)
+
+
+def search_index(model_name: str) -> GinIndex:
+    return GinIndex(fields=["search_vector"], name=f"guide_{model_name}_search")
+
+
+def stored_html_field() -> models.TextField:
+    return models.TextField(blank=True, editable=False)
+
+
+class RenderedContent(Content):
+    """Content with markdown fields, each stored rendered beside its source (guide.stored_html)."""
+
+    markdown_fields: tuple[str, ...] = ()
+
+    rendered_with = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta(Content.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        extra = stored_html.save_fields(self, kwargs.get("update_fields"))
+        if kwargs.get("update_fields") is not None and extra:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *extra}
+        super().save(*args, **kwargs)
 
 
 class ChapterComponent(models.TextChoices):
@@ -174,7 +227,7 @@ class Reference(Content):
         return format_html("{}. {}", self.author_date_html(), self.work_html())
 
 
-class Section(Content):
+class Section(RenderedContent):
     """A chapter of the guide: a markdown body, then the typed items its ``component`` names."""
 
     Component = ChapterComponent
@@ -211,10 +264,18 @@ class Section(Content):
         related_name="sections",
         help_text="Who last checked this chapter against the evidence.",
     )
+    body_html = stored_html_field()
+    closing_html = stored_html_field()
+    search_vector = search_vector()
 
-    history = HistoricalRecords(m2m_fields=[references])
+    markdown_fields = ("body", "closing")
+    history = HistoricalRecords(
+        m2m_fields=[references],
+        excluded_fields=derived("rendered_with", "body_html", "closing_html", "search_vector"),
+    )
 
     class Meta(Content.Meta):
+        indexes = [search_index("section")]
         constraints = [
             # Each kind of typed content is shown by one chapter: links to its items go there.
             models.UniqueConstraint(
@@ -246,7 +307,7 @@ class Section(Content):
         return self.last_reviewed is None or today - self.last_reviewed > REVIEW_EVERY
 
 
-class Strategy(Content):
+class Strategy(RenderedContent):
     """A practice that helps a reader grow security, on one of three paths."""
 
     Path = StrategyPath
@@ -254,11 +315,17 @@ class Strategy(Content):
     title = models.CharField(max_length=200)
     path = models.CharField(max_length=20, choices=StrategyPath)
     body = MarkdownxField(max_length=MARKDOWN_MAX_LENGTH)
+    body_html = stored_html_field()
+    search_vector = search_vector()
 
-    history = HistoricalRecords()
+    markdown_fields = ("body",)
+    history = HistoricalRecords(
+        excluded_fields=derived("rendered_with", "body_html", "search_vector")
+    )
 
     class Meta(Content.Meta):
         verbose_name_plural = "strategies"
+        indexes = [search_index("strategy")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(path__in=StrategyPath.values), name="guide_strategy_path_valid"
@@ -292,10 +359,12 @@ class Sign(Content):
         help_text="Which insecure leaning a low rating on this sign speaks to most.",
     )
     strategies = models.ManyToManyField(Strategy, blank=True, related_name="signs")
+    search_vector = search_vector()
 
-    history = HistoricalRecords(m2m_fields=[strategies])
+    history = HistoricalRecords(m2m_fields=[strategies], excluded_fields=derived("search_vector"))
 
     class Meta(Content.Meta):
+        indexes = [search_index("sign")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(leaning__in=SignLeaning.values), name="guide_sign_leaning_valid"
@@ -311,7 +380,7 @@ class Sign(Content):
         return item_url(self)
 
 
-class Therapy(Content):
+class Therapy(RenderedContent):
     """An attachment-based therapy: who developed it and whom it suits best."""
 
     name = models.CharField(max_length=200, help_text="The heading, as readers know it.")
@@ -320,11 +389,17 @@ class Therapy(Content):
     developed_by = models.CharField(max_length=200)
     body = MarkdownxField(max_length=MARKDOWN_MAX_LENGTH)
     best_for = models.CharField(max_length=300)
+    body_html = stored_html_field()
+    search_vector = search_vector()
 
-    history = HistoricalRecords()
+    markdown_fields = ("body",)
+    history = HistoricalRecords(
+        excluded_fields=derived("rendered_with", "body_html", "search_vector")
+    )
 
     class Meta(Content.Meta):
         verbose_name_plural = "therapies"
+        indexes = [search_index("therapy")]
 
     def __str__(self) -> str:
         return self.name
@@ -335,16 +410,22 @@ class Therapy(Content):
         return item_url(self)
 
 
-class FAQ(Content):
+class FAQ(RenderedContent):
     """A frequently asked question and its markdown answer."""
 
     question = models.CharField(max_length=300)
     answer = MarkdownxField(max_length=MARKDOWN_MAX_LENGTH)
+    answer_html = stored_html_field()
+    search_vector = search_vector()
 
-    history = HistoricalRecords()
+    markdown_fields = ("answer",)
+    history = HistoricalRecords(
+        excluded_fields=derived("rendered_with", "answer_html", "search_vector")
+    )
 
     class Meta(Content.Meta):
         verbose_name = "FAQ"
+        indexes = [search_index("faq")]
         verbose_name_plural = "FAQs"
 
     def __str__(self) -> str:
@@ -357,8 +438,14 @@ class FAQ(Content):
 
 
 def reading_minutes(*texts: str) -> int:
-    words = sum(len(re.findall(r"\w+", strip_tags(text))) for text in texts)
+    words = sum(map(_words, texts))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+@functools.lru_cache(maxsize=1024)
+def _words(text: str) -> int:
+    # Remembered: a page counts the same saved texts on every view.
+    return len(re.findall(r"\w+", strip_tags(text)))
 
 
 class Chapters:

@@ -1,8 +1,11 @@
 """Searching the guide: chapters, strategies, therapies, questions and signs, best match first.
 
 On PostgreSQL this is full-text search (English stemming, titles weighed above bodies,
-``ts_headline`` snippets); elsewhere (the SQLite file ``make run`` falls back to) a plain
-case-insensitive match over the same fields, so search still works without PostgreSQL.
+``ts_headline`` snippets) over a stored ``search_vector`` column with a GIN index: each item's
+vector is computed when it is saved (:func:`index`), so a query reads the index instead of
+parsing every text. Elsewhere (the SQLite file ``make run`` falls back to) the column stays
+empty and search is a plain case-insensitive match over the same fields, reading every row:
+fine for a guide's few hundred items, so search still works without PostgreSQL.
 Either way a result links to the exact place: a strategy's page, the chapter at the
 item's anchor, or a chapter at the subsection that matched.
 """
@@ -22,7 +25,7 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from guide.components import render_chapter
-from guide.models import FAQ, Chapters, Section, Sign, Strategy, Therapy
+from guide.models import DERIVED, FAQ, Chapters, Section, Sign, Strategy, Therapy
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -127,6 +130,39 @@ def snippet_html(text: str) -> SafeString:
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
+def document(source: Source) -> SearchVector:
+    """The weighed vector of an item's fields, as it is stored in ``search_vector``."""
+    vector = None
+    for weight in "ABCD":
+        names = [name for name, given in source.weights.items() if given == weight]
+        if names:
+            part = SearchVector(*map(plain, names), weight=weight, config=CONFIG)
+            vector = part if vector is None else vector + part
+    return vector
+
+
+def source_for(model: type[Model]) -> Source | None:
+    return next((source for source in SOURCES if source.model is model), None)
+
+
+def index(sender: type[Model], instance: Model, update_fields=None, **kwargs) -> None:
+    """After a save (``post_save``): store the item's vector, on PostgreSQL. One UPDATE that
+    fires no signals, so it neither versions the item nor empties the page cache again."""
+    source = source_for(sender)
+    if source is None or connection.vendor != "postgresql":
+        return
+    if update_fields is not None and not set(update_fields) & set(source.weights):
+        return  # a save that changed no searched field (publishing, say)
+    fill_vectors(sender, source, pk=instance.pk)
+
+
+def fill_vectors(model: type[Model], source: Source, pk: int | None = None) -> int:
+    """Store the vector of one row (``pk``) or of every row of ``model``: ``model`` may be
+    a migration's historical model."""
+    rows = model._base_manager.all() if pk is None else model._base_manager.filter(pk=pk)
+    return rows.update(search_vector=document(source))
+
+
 def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[Result]:
     """The reader-visible items matching ``query``, best first (at most MAX_RESULTS)."""
     if chapters is None:
@@ -134,7 +170,9 @@ def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[
     find = _full_text if connection.vendor == "postgresql" else _plain_match
     results = []
     for source in SOURCES:
-        for item, rank in find(source, source.model.objects.visible_to(user), query):
+        derived = [f.name for f in source.model._meta.concrete_fields if f.name in DERIVED]
+        items = source.model.objects.visible_to(user).defer(*derived)
+        for item, rank in find(source, items, query):
             result = _result(source, item, rank, chapters)
             if result is not None:
                 results.append(result)
@@ -144,13 +182,7 @@ def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[
 
 def _full_text(source: Source, queryset, query: str) -> list[tuple[Model, float]]:
     search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    vector = None
-    for weight in "ABCD":
-        names = [name for name, given in source.weights.items() if given == weight]
-        if names:
-            part = SearchVector(*map(plain, names), weight=weight, config=CONFIG)
-            vector = part if vector is None else vector + part
-    annotations = {"document": vector, "rank": SearchRank(vector, search_query)}
+    annotations = {"rank": SearchRank(F("search_vector"), search_query)}
     if source.snippet:
         parts = [plain(name) for name in source.snippet]
         text = parts[0] if len(parts) == 1 else _joined(parts)
@@ -166,8 +198,8 @@ def _full_text(source: Source, queryset, query: str) -> list[tuple[Model, float]
             fragment_delimiter=" … ",
         )
     matches = (
-        queryset.annotate(**annotations)
-        .filter(document=search_query)
+        queryset.filter(search_vector=search_query)
+        .annotate(**annotations)
         .order_by("-rank", "order")[:MAX_RESULTS]
     )
     return [(item, item.rank) for item in matches]

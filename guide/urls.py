@@ -20,5 +20,5 @@ urlpatterns = [
 
 # The sitemap sits outside the app namespace so robots.txt can name it plainly.
 sitemap_patterns = [
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", views.revalidated(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

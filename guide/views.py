@@ -9,7 +9,6 @@ of items: lists are fetched in one query each and their relations prefetched.
 from __future__ import annotations
 
 import json
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -23,7 +22,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
@@ -35,7 +34,6 @@ from guide import drafts, page_cache
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
-from guide.markdown import render as render_markdown
 from guide.models import (
     ChangeNote,
     Chapters,
@@ -48,32 +46,15 @@ from guide.models import (
     reading_minutes,
 )
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
+from guide.stored_html import html as stored_html
 from guide.support import REGION_INFO, region_from_accept_language
 
 INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def revalidated(view):
-    """Let shared caches keep anonymous pages but always revalidate them (editors' changes
-    show at once); keep a signed-in reader's pages private to their browser. Signed-out
-    readers' pages come from the page cache when the content has not changed."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        key = page_cache.page_key(request)
-        response = page_cache.cached_page(key)
-        if response is not None:
-            return response
-        response = view(request, *args, **kwargs)
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-            page_cache.keep_page(key, response)
-        return response
-
-    return wrapper
+# Signed-out readers' pages are the same for everyone: cached (guide/page_cache.py).
+revalidated = page_cache.public_page
 
 
 def ld_json(data: dict) -> SafeString:
@@ -92,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "drafts_shown": shown,
             "intro": intro,
-            "intro_html": render_markdown(intro.body) if intro else "",
+            "intro_html": stored_html(intro, "body") if intro else "",
             "chapters": chapters,
         },
     )
@@ -258,7 +239,7 @@ def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     references = list(chapter.references.all()) if chapter else []
     shown = drafts.preview(request, strategy, *signs, *references)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
-    body_html = render_markdown(strategy.body)
+    body_html = stored_html(strategy, "body")
     return render(
         request,
         "guide/strategy.html",

@@ -285,7 +285,9 @@ def test_healthz_says_the_cache_is_ok_when_redis_answers(client, real_redis):
     assert client.get("/healthz/").json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
-def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(real_redis, retry_at_once):
+def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(
+    real_redis, retry_at_once, django_capture_on_commit_callbacks
+):
     reader, editor = Client(), Client()
     staff_login(editor, make_editor())
     section = make_section(slug="kept", title="Kept", body="The first wording.")
@@ -297,7 +299,8 @@ def test_a_save_during_an_outage_never_lets_a_stale_page_come_back(real_redis, r
     data = {**form_data(editor.get(url).context["adminform"].form), "_publish": "Publish"}
     data["body"] = "The second wording."
     data["change_note"] = "Reworded the opening."
-    saved = editor.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        saved = editor.post(url, data)
     during = reader.get("/guide/kept/")
 
     assert saved.status_code == 302, "the editor's save succeeds while the cache is out"

@@ -124,7 +124,15 @@ def test_redis_asks_for_a_password_and_evicts_least_recently_used_keys():
 
 def test_the_image_keeps_its_code_read_only_for_the_app_user():
     lines = [line.strip() for line in (ROOT / "Dockerfile").read_text().splitlines()]
-    runtime = lines[max(i for i, line in enumerate(lines) if line.startswith("FROM ")) :]
+    stages = [i for i, line in enumerate(lines) if line.startswith("FROM ")]
+    # The image `docker build .` makes is the last stage; it may build on an earlier one
+    # (FROM app AS runtime): what it runs is that stage's lines and its own.
+    last = lines[stages[-1] :]
+    base = last[0].split()[1]
+    runtime = last
+    for start, end in zip(stages, [*stages[1:], len(lines)], strict=True):
+        if lines[start].endswith(f" AS {base}"):
+            runtime = lines[start:end] + last
 
     assert [line for line in runtime if line.startswith("USER ")][-1] == "USER app"
     assert not any(line.startswith("COPY") and "--chown" in line for line in runtime)

@@ -1,11 +1,13 @@
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
 from guide.models import Strategy
-from tests.factories import make_user, take_quiz
+from tests.factories import make_strategy, make_user, take_quiz
+
+WEEK = timedelta(weeks=1)
 
 
 def test_history_lists_self_and_partner_attempts_separately_with_a_chart_and_its_table(
@@ -303,3 +305,32 @@ def test_an_anonymous_save_comes_back_to_a_page_with_a_query_string(client, quiz
         {"username": reader.username, "password": reader.raw_password, "next": back},
     )
     assert signed_in["Location"] == back
+
+
+def test_my_space_and_the_toolkit_cost_the_same_queries_for_1_and_for_100_items(
+    client, quiz, reader, django_assert_num_queries
+):
+    extra = [make_strategy(path=Strategy.Path.REPAIR) for _ in range(99)]
+    services.strategy_save(owner=reader, strategy=quiz.strategies[0])
+    take_quiz(quiz, reader, 3, when=datetime(2020, 1, 1, tzinfo=UTC))
+    client.force_login(reader)
+    # session, user, results with the latest attempts' answers, toolkit count
+    with django_assert_num_queries(4, info="My space with 1 result"):
+        assert client.get("/me/").status_code == 200
+    with django_assert_num_queries(3, info="the toolkit with 1 strategy"):
+        assert client.get("/me/toolkit/").status_code == 200
+
+    take_quiz(quiz, reader, 4, when=datetime(2020, 1, 1, tzinfo=UTC) + WEEK)
+    # A second attempt adds the one query that compares it with the first.
+    with django_assert_num_queries(5, info="My space with 2 results"):
+        assert client.get("/me/").status_code == 200
+
+    for strategy in extra:
+        services.strategy_save(owner=reader, strategy=strategy)
+    for week in range(2, 100):
+        take_quiz(quiz, reader, 1 + week % 5, when=datetime(2020, 1, 1, tzinfo=UTC) + week * WEEK)
+
+    with django_assert_num_queries(5, info="My space with 100 results"):
+        assert client.get("/me/").status_code == 200
+    with django_assert_num_queries(3, info="the toolkit with 100 strategies"):
+        assert client.get("/me/toolkit/").status_code == 200

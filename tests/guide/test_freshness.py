@@ -33,7 +33,9 @@ def validators_of(response) -> dict:
     return headers
 
 
-def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
+def test_a_saved_edit_shows_on_the_next_anonymous_request(
+    client, editor, django_capture_on_commit_callbacks
+):
     section = make_section(slug="fresh", body="The old wording.")
     first = client.get("/guide/fresh/")
     assert "The old wording." in first.content.decode()
@@ -45,7 +47,9 @@ def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
     staff_login(staff, editor)
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
-    assert staff.post(url, {**data, "body": "The new wording.", **PUBLISH}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the publish commits
+        saved = staff.post(url, {**data, "body": "The new wording.", **PUBLISH})
+    assert saved.status_code == 302
 
     again = client.get("/guide/fresh/", **cached)
     assert again.status_code == 200
@@ -55,7 +59,9 @@ def test_a_saved_edit_shows_on_the_next_anonymous_request(client, editor):
     assert "The new wording." in plain.content.decode()
 
 
-def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(client, editor):
+def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(
+    client, editor, django_capture_on_commit_callbacks
+):
     section = make_section(slug="going")
     cached = validators_of(client.get("/guide/going/"))
 
@@ -64,6 +70,7 @@ def test_unpublishing_in_the_admin_takes_a_cached_page_down_at_once(client, edit
     url = reverse("admin:guide_section_change", args=[section.pk])
     data = form_data(staff.get(url).context["adminform"].form)
     data.pop("published")
-    staff.post(url, {**data, **PUBLISH})
+    with django_capture_on_commit_callbacks(execute=True):  # the publish commits
+        staff.post(url, {**data, **PUBLISH})
 
     assert client.get("/guide/going/", **cached).status_code == 404
