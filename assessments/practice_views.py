@@ -261,18 +261,25 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def practice_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(PracticeEntry.objects.owned_by(request.user), pk=pk)
+    return _confirm_delete(
+        request,
+        delete=lambda: practice.practice_delete(owner=request.user, entry_id=entry.pk),
+        done="The entry is deleted.",
+        what=f"your practice of “{entry.strategy_title}” on {date_format(entry.date, 'F j, Y')}",
+        back="assessments:practice",
+    )
+
+
+def _confirm_delete(request: HttpRequest, *, delete, done: str, what: str, back: str):
+    """Ask before deleting one of the reader's entries; on POST, delete it and go ``back``."""
     if request.method == "POST":
-        practice.practice_delete(owner=request.user, entry_id=entry.pk)
-        messages.success(request, "The entry is deleted.")
-        return redirect("assessments:practice")
+        delete()
+        messages.success(request, done)
+        return redirect(back)
     return render(
         request,
         "assessments/practice/confirm_delete.html",
-        {
-            "what": f"your practice of “{entry.strategy_title}” on "
-            f"{date_format(entry.date, 'F j, Y')}",
-            "back": reverse("assessments:practice"),
-        },
+        {"what": what, "back": reverse(back)},
     )
 
 
@@ -364,17 +371,12 @@ def repair_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def repair_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(RepairEntry.objects.owned_by(request.user), pk=pk)
-    if request.method == "POST":
-        practice.repair_delete(owner=request.user, entry_id=entry.pk)
-        messages.success(request, "The repair entry is deleted.")
-        return redirect("assessments:repairs")
-    return render(
+    return _confirm_delete(
         request,
-        "assessments/practice/confirm_delete.html",
-        {
-            "what": f"your repair entry from {date_format(entry.date, 'F j, Y')}",
-            "back": reverse("assessments:repairs"),
-        },
+        delete=lambda: practice.repair_delete(owner=request.user, entry_id=entry.pk),
+        done="The repair entry is deleted.",
+        what=f"your repair entry from {date_format(entry.date, 'F j, Y')}",
+        back="assessments:repairs",
     )
 
 
