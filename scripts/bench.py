@@ -348,6 +348,7 @@ def main() -> None:
     for name, setup in setups.items():
         with Server(setup) as server:
             results[name] = ratios(measure(server, pages, args, cookie), BASELINE.name)
+    (ROOT / ".cache").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-", dir=ROOT / ".cache") as workdir:
         proxy = proxy_pass(setups[CACHED], args, Path(workdir))
 
