@@ -4,6 +4,7 @@ directly, compose.yaml and the Dockerfile read as files."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ from django.conf import settings
 from tests.test_project import PRODUCTION_ENV, TEST_ONLY_ENV, manage
 
 ROOT = Path(settings.BASE_DIR)
-COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+COMPOSE_TEXT = (ROOT / "compose.yaml").read_text()
+COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 SERVICES = COMPOSE["services"]
 
 
@@ -147,3 +149,18 @@ def test_make_run_needs_no_mail_server_and_says_where_mail_goes():
 
     assert "EMAIL_HOST" not in run.split("echo")[0]
     assert "Mail (password resets) is printed in this terminal" in run
+
+
+def test_the_privacy_page_says_how_long_the_task_queue_keeps_a_message(client):
+    """The queue holds a reset message (address and link) until it is pruned: the privacy page
+    must promise no less than housekeeping does, in compose and in the README's cron line."""
+    days = {int(n) for n in re.findall(r"prune_db_task_results --min-age-days (\d+)", COMPOSE_TEXT)}
+    days |= {
+        int(n)
+        for n in re.findall(
+            r"prune_db_task_results --min-age-days (\d+)", (ROOT / "README.md").read_text()
+        )
+    }
+    assert days == {1}
+    page = client.get("/privacy/").content.decode()
+    assert page.count("deleted a day later") + page.count("cleared from it a day later") == 2
