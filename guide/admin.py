@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
@@ -72,6 +72,7 @@ from guide.models import (
     Therapy,
 )
 from guide.reader_data import reader_references
+from guide.signals import content_published
 from guide.validators import checked_render, validate_markdown
 
 admin.site.site_header = "Secure Base editors"
@@ -240,6 +241,10 @@ def markdown_upload(request: HttpRequest) -> HttpResponse:
     )
 
 
+class PublishActionForm(ChangeNoteFields, ActionForm):
+    """The action bar, with the change note "Publish the selected items" writes for readers."""
+
+
 @admin.action(description="Publish the selected items", permissions=["change"])
 def publish(modeladmin, request, queryset) -> None:
     if review_required():
@@ -253,7 +258,20 @@ def publish(modeladmin, request, queryset) -> None:
             messages.WARNING,
         )
         return
-    _set_published(modeladmin, request, queryset, True)
+    note = ChangeNoteFields(request.POST)
+    note.is_valid()
+    change_note, minor_edit = (note.cleaned_data.get(f) for f in ("change_note", "minor_edit"))
+    if not (change_note or minor_edit):
+        modeladmin.message_user(
+            request,
+            "Nothing published: say in “What changed, for readers” beside the action menu "
+            "what readers will find, or tick “Minor edit”, then press Go again.",
+            messages.ERROR,
+        )
+        return
+    _set_published(
+        modeladmin, request, queryset, True, note=change_note or "", minor_edit=bool(minor_edit)
+    )
 
 
 @admin.action(
@@ -263,12 +281,26 @@ def unpublish(modeladmin, request, queryset) -> None:
     _set_published(modeladmin, request, queryset, False)
 
 
-def _set_published(modeladmin, request, queryset, published: bool) -> None:
+@transaction.atomic
+def _set_published(
+    modeladmin, request, queryset, published: bool, *, note: str = "", minor_edit: bool = False
+) -> None:
+    """Publish or unpublish from the list. Making an item visible is a Publish: readers get
+    its change note, as from the item's own page."""
     changed = 0
     for item in queryset.filter(published=not published):
         item.published = published
         item._history_user = request.user
         item.save(update_fields=["published", "updated"])  # one by one, so history records it
+        if published:
+            content_published.send(
+                sender=type(item),
+                instance=item,
+                editor=request.user,
+                note=note,
+                minor_edit=minor_edit,
+                changed_fields=["published"],
+            )
         changed += 1
     items = "item" if changed == 1 else "items"
     state = (
@@ -291,10 +323,13 @@ class ContentAdmin(DraftAdminMixin, SimpleHistoryAdmin):
             "validators": [validate_markdown],
         },
     }
-    list_editable = ["order", "published"]
+    # Publishing goes through Publish (the item's own, or the list action), which asks for
+    # readers' change note: a bare tick in the list could not.
+    list_editable = ["order"]
     list_filter = ["published"]
     list_per_page = 50
     readonly_fields = ["created", "updated"]
+    action_form = PublishActionForm
     actions = [publish, unpublish]
     save_on_top = True
     object_history_template = "admin/guide/object_history.html"
@@ -556,7 +591,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReviewActionForm(ActionForm):
+class ReviewActionForm(PublishActionForm):
     """The action bar's reviewer choice, for "Mark reviewed"."""
 
     reviewer = forms.ModelChoiceField(

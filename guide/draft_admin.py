@@ -144,18 +144,6 @@ class DraftAdminMixin:
             words.append("scheduled")
         return ", ".join(words)
 
-    def changelist_view(self, request, extra_context=None):
-        if not review_required() or "published" not in self.list_editable:
-            return super().changelist_view(request, extra_context)
-        # With review on, ticking "published" in the list would skip the review. (The
-        # setting is fixed for a process's life, so this never changes between requests.)
-        editable = self.list_editable
-        self.list_editable = [name for name in editable if name != "published"]
-        try:
-            return super().changelist_view(request, extra_context)
-        finally:
-            self.list_editable = editable
-
     # The change form -------------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

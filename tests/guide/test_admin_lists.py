@@ -44,8 +44,8 @@ def test_each_list_filters_by_published_and_its_own_kind(editor_client, model, o
     assert filters == {"published", *own_filters, "drafts"}
 
 
-def test_order_and_published_are_edited_from_the_list(editor_client, public):
-    first = make_strategy(order=1, slug="first")
+def test_order_is_edited_from_the_list_but_publishing_needs_publish(editor_client, public):
+    first = make_strategy(order=1, slug="first", published=False)
     second = make_strategy(order=2, slug="second")
     url = reverse("admin:guide_strategy_changelist")
     data = {
@@ -53,9 +53,10 @@ def test_order_and_published_are_edited_from_the_list(editor_client, public):
         "form-INITIAL_FORMS": "2",
         "form-0-id": str(first.pk),
         "form-0-order": "5",
-        "form-0-published": "on",
+        "form-0-published": "on",  # a tick in the list would skip readers' change note
         "form-1-id": str(second.pk),
         "form-1-order": "1",
+        "form-1-published": "on",
         "_save": "Save",
     }
 
@@ -63,10 +64,11 @@ def test_order_and_published_are_edited_from_the_list(editor_client, public):
 
     assert response.status_code == 302
     assert list(Strategy.objects.values_list("slug", "order", "published")) == [
-        ("second", 1, False),
-        ("first", 5, True),
+        ("second", 1, True),
+        ("first", 5, False),
     ]
-    assert public.get("/strategies/second/").status_code == 404
+    assert public.get("/strategies/first/").status_code == 404
+    assert 'name="form-0-published"' not in editor_client.get(url).content.decode()
 
 
 @pytest.mark.parametrize(

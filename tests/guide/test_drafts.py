@@ -9,7 +9,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from guide.models import Section
+from guide.models import ChangeNote, Section
 from tests.factories import make_reviewer, make_section, make_strategy, staff_login
 from tests.guide.conftest import PUBLISH, form_data
 from tests.guide.test_pages import json_ld
@@ -72,7 +72,31 @@ def test_published_pages_carry_no_draft_banner_even_for_staff(editor_client):
     assert "draft-banner" not in editor_client.get("/guide/live/").content.decode()
 
 
-def test_publishing_from_the_list_makes_a_draft_public_at_once(editor_client, public, editor):
+def test_publishing_from_the_list_makes_a_draft_public_at_once_with_its_change_note(
+    editor_client, public, editor
+):
+    section = make_section(slug="soon", published=False)
+    changelist = reverse("admin:guide_section_changelist")
+
+    response = editor_client.post(
+        changelist,
+        {
+            "action": "publish",
+            ACTION_CHECKBOX_NAME: [section.pk],
+            "change_note": "A new chapter on repair.",
+        },
+        follow=True,
+    )
+
+    assert "1 item published." in response.content.decode()
+    assert public.get("/guide/soon/").status_code == 200
+    assert section.history.latest().history_user == editor
+    note = ChangeNote.objects.get()
+    assert (note.section, note.note, note.editor) == (section, "A new chapter on repair.", editor)
+    assert "A new chapter on repair." in public.get("/guide/soon/changes/").content.decode()
+
+
+def test_publishing_from_the_list_without_a_note_says_so_and_changes_nothing(editor_client, public):
     section = make_section(slug="soon", published=False)
     changelist = reverse("admin:guide_section_changelist")
 
@@ -80,9 +104,23 @@ def test_publishing_from_the_list_makes_a_draft_public_at_once(editor_client, pu
         changelist, {"action": "publish", ACTION_CHECKBOX_NAME: [section.pk]}, follow=True
     )
 
-    assert "1 item published." in response.content.decode()
+    assert "Nothing published: say in “What changed, for readers”" in response.content.decode()
+    section.refresh_from_db()
+    assert not section.published
+    assert not ChangeNote.objects.exists()
+    assert public.get("/guide/soon/").status_code == 404
+
+
+def test_a_minor_edit_published_from_the_list_shows_readers_no_note(editor_client, public):
+    make_section(slug="soon", published=False)
+
+    editor_client.post(
+        reverse("admin:guide_section_changelist"),
+        {"action": "publish", ACTION_CHECKBOX_NAME: [Section.objects.get().pk], "minor_edit": "on"},
+    )
+
     assert public.get("/guide/soon/").status_code == 200
-    assert section.history.latest().history_user == editor
+    assert ChangeNote.objects.get().minor_edit
 
 
 def test_unpublishing_hides_a_page_from_the_public(editor_client, public):

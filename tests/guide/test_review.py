@@ -256,18 +256,6 @@ def test_with_review_publishing_from_the_list_waits_for_approval(review, public)
     assert public.get("/guide/soon/").status_code == 200
 
 
-def test_the_list_offers_published_again_once_review_is_off(settings):
-    author = signed_in("maya")
-    make_section()
-    changelist = reverse("admin:guide_section_changelist")
-    settings.EDITORIAL_REVIEW = True
-    assert "published" not in author.get(changelist).context["cl"].list_editable
-
-    settings.EDITORIAL_REVIEW = False
-
-    assert "published" in author.get(changelist).context["cl"].list_editable
-
-
 def test_two_editors_of_a_hidden_item_cannot_overwrite_each_other():
     from tests.guide.conftest import form_data
 
