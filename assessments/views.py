@@ -43,12 +43,12 @@ from assessments.tasks import send_password_reset
 from config import ratelimit
 from config.headers import clear_site_data
 from guide.models import Strategy
-from guide.views import revalidated
+from guide.page_cache import public_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-@revalidated  # public for signed-out readers; private to a signed-in reader's browser
+@public_page  # public for signed-out readers; private to a signed-in reader's browser
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -57,7 +57,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     )
 
 
-@revalidated
+@public_page
 def how_we_score(request: HttpRequest) -> HttpResponse:
     """The scoring key, generated from the published signs and the scoring module itself."""
     return render(request, "assessments/how_we_score.html", presenters.scoring_key())
