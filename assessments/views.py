@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -499,23 +497,3 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-# -- error pages ---------------------------------------------------------------------------
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A forged or expired form: say so kindly; nothing was done."""
-    return render(request, "403_csrf.html", {"reason": reason}, status=403)
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """400s, and a 413 with its own page when a post is larger than any real form."""
-    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
-        return render(
-            request,
-            "413.html",
-            {"limit_kib": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
-            status=413,
-        )
-    return render(request, "400.html", status=400)

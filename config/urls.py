@@ -19,4 +19,4 @@ urlpatterns = [
 ]
 
 # A clear page for a malformed post, and a 413 for one larger than any real form.
-handler400 = "assessments.views.bad_request"
+handler400 = "config.views.bad_request"
