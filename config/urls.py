@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
-from guide.admin import markdown_preview, markdown_upload
+from guide.admin_views import markdown_preview, markdown_upload
 from guide.urls import sitemap_patterns
 
 urlpatterns = [
