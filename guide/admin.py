@@ -3,7 +3,7 @@
 Editors (the group made by guide/migrations/0002) see only this app. What they can't
 break: markdown is checked before it is saved (:mod:`guide.validators`) and always
 rendered by the site's one sanitising renderer; an item readers' own data points to
-(:mod:`guide.reader_data`) can't be deleted or change its slug, and whose data it is
+(:mod:`guide.references_from_readers`) can't be deleted or change its slug, and whose data it is
 never appears. What they can undo: every save is one version in the history, and a
 deleted item comes back, links and all, from "Recently deleted" (:mod:`guide.history`).
 """
@@ -65,7 +65,7 @@ from guide.models import (
     SupportResource,
     Therapy,
 )
-from guide.reader_data import reader_references
+from guide.references_from_readers import reader_references
 from guide.validators import validate_markdown
 
 admin.site.site_header = "Secure Base editors"
