@@ -17,7 +17,7 @@ from assessments import scoring
 from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
 from assessments.forms import value_label
 from assessments.models import Answer, QuizVersion, Result, SavedStrategy, Subject
-from assessments.pending import PendingResult
+from assessments.unsaved_results import PendingResult
 from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"

@@ -30,8 +30,8 @@ from assessments.models import (
     SavedStrategy,
     Subject,
 )
-from assessments.pending import SESSION_KEY as PENDING_KEY
-from assessments.pending import PendingResult
+from assessments.unsaved_results import SESSION_KEY as PENDING_KEY
+from assessments.unsaved_results import PendingResult
 from guide.models import Sign, Strategy
 
 # The same answers sent again this soon are the same attempt (a form restored by the Back

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -28,8 +26,15 @@ from django.utils.timesince import timesince
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from assessments import devices, practice, presenters, scoring, services, throttling
-from assessments import pending as session_results
+from assessments import (
+    devices,
+    practice,
+    presenters,
+    scoring,
+    services,
+    throttling,
+    unsaved_results,
+)
 from assessments.forms import (
     FIELD_PREFIX,
     DeleteAccountForm,
@@ -43,21 +48,21 @@ from assessments.tasks import send_password_reset
 from config import ratelimit
 from config.headers import clear_site_data
 from guide.models import Strategy
-from guide.views import revalidated
+from guide.page_cache import public_page
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-@revalidated  # public for signed-out readers; private to a signed-in reader's browser
+@public_page  # public for signed-out readers; private to a signed-in reader's browser
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessments/privacy.html",
-        {**throttling.limits(), "session_days": session_results.kept_for_days()},
+        {**throttling.limits(), "session_days": unsaved_results.kept_for_days()},
     )
 
 
-@revalidated
+@public_page
 def how_we_score(request: HttpRequest) -> HttpResponse:
     """The scoring key, generated from the published signs and the scoring module itself."""
     return render(request, "assessments/how_we_score.html", presenters.scoring_key())
@@ -81,7 +86,7 @@ def _claim_pending(request: HttpRequest) -> Result | None:
 
     Says so either way: a result that cannot be kept is never dropped silently.
     """
-    pending = session_results.get_pending(request.session)
+    pending = unsaved_results.get_pending(request.session)
     if pending is None:
         messages.error(
             request,
@@ -91,14 +96,14 @@ def _claim_pending(request: HttpRequest) -> Result | None:
         return None
     result = services.result_claim(owner=request.user, pending=pending)
     if result is None:
-        session_results.forget_pending(request.session)
+        unsaved_results.forget_pending(request.session)
         messages.error(
             request,
             "The quiz result in this browser could not be kept: the signs it answered have "
             "since been taken out of the quiz for revision. Please take the quiz again.",
         )
         return None
-    session_results.mark_claimed(request.session, result.pk)
+    unsaved_results.mark_claimed(request.session, result.pk)
     messages.success(request, "Your quiz result is saved to your account.")
     return result
 
@@ -151,7 +156,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
                     )
                 return redirect("assessments:result", pk=result.pk)
             services.quiz_version_current()  # so the result can name its version
-            session_results.put_pending(request.session, key=key, subject=subject, answers=answers)
+            unsaved_results.put_pending(request.session, key=key, subject=subject, answers=answers)
             return redirect("assessments:quiz-result")
         status = 400 if form.tampered else 200
     else:
@@ -169,7 +174,7 @@ def quiz(request: HttpRequest) -> HttpResponse:
             "sign_count": len(signs),
             "missing": [q for q in questions if q.errors and q.missing],
             "invalid": [q for q in questions if q.errors and not q.missing],
-            "session_days": session_results.kept_for_days(),
+            "session_days": unsaved_results.kept_for_days(),
         },
         status=status,
     )
@@ -195,7 +200,7 @@ def _quiz_changed(request: HttpRequest, about_partner: bool) -> HttpResponse:
             "sign_count": len(signs),
             "missing": [],
             "invalid": [],
-            "session_days": session_results.kept_for_days(),
+            "session_days": unsaved_results.kept_for_days(),
             "quiz_changed": True,
         },
         status=409,
@@ -210,18 +215,18 @@ def _quiz_url(about_partner: bool) -> str:
 @never_cache
 def quiz_result(request: HttpRequest) -> HttpResponse:
     """The result of a quiz taken without an account, from the session."""
-    claimed = session_results.claimed_id(request.session)
+    claimed = unsaved_results.claimed_id(request.session)
     if claimed is not None and request.user.is_authenticated:
         if Result.objects.owned_by(request.user).filter(pk=claimed).exists():
             return redirect("assessments:result", pk=claimed)
-    pending = session_results.get_pending(request.session)
+    pending = unsaved_results.get_pending(request.session)
     view = presenters.pending_result_view(pending) if pending else None
     if view is None:
         return render(request, "assessments/no_result.html", status=404)
     return render(
         request,
         "assessments/result.html",
-        {"view": view, "pending": True, "session_days": session_results.kept_for_days()},
+        {"view": view, "pending": True, "session_days": unsaved_results.kept_for_days()},
     )
 
 
@@ -238,7 +243,7 @@ def quiz_result_keep(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def quiz_result_forget(request: HttpRequest) -> HttpResponse:
-    session_results.forget_pending(request.session)
+    unsaved_results.forget_pending(request.session)
     messages.success(request, "Your answers are gone from this browser.")
     return redirect("assessments:quiz")
 
@@ -375,7 +380,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "notable_score_points": scoring.NOTABLE_SCORE_POINTS,
             "toolkit_count": space.toolkit_count,
             "space": space,
-            "pending": session_results.get_pending(request.session),
+            "pending": unsaved_results.get_pending(request.session),
         },
     )
 
@@ -499,23 +504,3 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
-
-
-# -- error pages ---------------------------------------------------------------------------
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A forged or expired form: say so kindly; nothing was done."""
-    return render(request, "403_csrf.html", {"reason": reason}, status=403)
-
-
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """400s, and a 413 with its own page when a post is larger than any real form."""
-    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
-        return render(
-            request,
-            "413.html",
-            {"limit_kib": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
-            status=413,
-        )
-    return render(request, "400.html", status=400)

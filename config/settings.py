@@ -331,7 +331,7 @@ SECURE_CSP = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 # A friendly page for a refused CSRF check (an expired form, say) instead of Django's bare one.
-CSRF_FAILURE_VIEW = "assessments.views.csrf_failure"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # django-markdownx: the admin preview uses the site's own renderer.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "guide.markdown.render"

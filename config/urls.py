@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
-from guide.admin import markdown_preview, markdown_upload
+from guide.admin_views import markdown_preview, markdown_upload
 from guide.urls import sitemap_patterns
 
 urlpatterns = [
@@ -19,4 +19,4 @@ urlpatterns = [
 ]
 
 # A clear page for a malformed post, and a 413 for one larger than any real form.
-handler400 = "assessments.views.bad_request"
+handler400 = "config.views.bad_request"

@@ -1,9 +1,11 @@
-"""Site-wide plumbing: health check, robots.txt, favicon."""
+"""Site-wide plumbing: health check, robots.txt, favicon, the 400/413 and CSRF failure pages."""
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control, never_cache
@@ -50,3 +52,20 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @cache_control(max_age=86400, public=True)
 def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("img/favicon.svg"), permanent=True)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A forged or expired form: say so kindly; nothing was done."""
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400s, and a 413 with its own page when a post is larger than any real form."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return render(
+            request,
+            "413.html",
+            {"limit_kib": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024},
+            status=413,
+        )
+    return render(request, "400.html", status=400)

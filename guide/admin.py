@@ -3,7 +3,7 @@
 Editors (the group made by guide/migrations/0002) see only this app. What they can't
 break: markdown is checked before it is saved (:mod:`guide.validators`) and always
 rendered by the site's one sanitising renderer; an item readers' own data points to
-(:mod:`guide.reader_data`) can't be deleted or change its slug, and whose data it is
+(:mod:`guide.references_from_readers`) can't be deleted or change its slug, and whose data it is
 never appears. What they can undo: every save is one version in the history, and a
 deleted item comes back, links and all, from "Recently deleted" (:mod:`guide.history`).
 """
@@ -11,7 +11,6 @@ deleted item comes back, links and all, from "Recently deleted" (:mod:`guide.his
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import wraps
 from itertools import pairwise
 
 from django import forms
@@ -23,9 +22,6 @@ from django.db.models import Count, Max, ProtectedError, RestrictedError
 from django.http import (
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseForbidden,
-    HttpResponseNotFound,
     HttpResponseRedirect,
 )
 from django.template.response import TemplateResponse
@@ -34,8 +30,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 from simple_history.admin import SimpleHistoryAdmin
@@ -71,9 +65,9 @@ from guide.models import (
     SupportResource,
     Therapy,
 )
-from guide.reader_data import reader_references
+from guide.references_from_readers import reader_references
 from guide.signals import content_published
-from guide.validators import checked_render, validate_markdown
+from guide.validators import validate_markdown
 
 admin.site.site_header = "Secure Base editors"
 admin.site.site_title = "Secure Base editors"
@@ -199,46 +193,6 @@ def _history_links(field, records) -> defaultdict[int, list[dict]]:
         linked = getattr(row, target) or f"(deleted, #{getattr(row, f'{target}_id')})"
         links[row.history_id].append({target: linked})
     return links
-
-
-def _staff_only(view):
-    """403 for anyone who can't use the admin; the widget shows the message in its preview."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not admin.site.has_permission(request):
-            return HttpResponseForbidden(
-                "<p>Sign in to the editors' admin to see the preview.</p>",
-                content_type="text/html; charset=utf-8",
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@never_cache
-@_staff_only
-@require_POST
-def markdown_preview(request: HttpRequest) -> HttpResponse:
-    """The markdownx preview: exactly what :func:`guide.markdown.render` gives the site, or,
-    for a text saving would refuse, the reason, after the same checks and time limit."""
-    source = request.POST.get("content")
-    if source is None:
-        return HttpResponseBadRequest("No content to preview.")
-    try:
-        html = checked_render(source)
-    except ValidationError as error:
-        return HttpResponse(format_html('<p class="preview-problem">{}</p>', error.messages[0]))
-    return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-@never_cache
-def markdown_upload(request: HttpRequest) -> HttpResponse:
-    """Image upload is off for everyone: the guide has no images, and the renderer drops them."""
-    return HttpResponseNotFound(
-        "Image upload is turned off: the guide has no images.",
-        content_type="text/plain; charset=utf-8",
-    )
 
 
 class PublishActionForm(ChangeNoteFields, ActionForm):

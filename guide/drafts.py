@@ -38,7 +38,7 @@ from guide.changes import NOTE_REQUIRED, needs_note
 from guide.history import history_collapse, latest_history_id, text_diff
 from guide.markdown import render as render_markdown
 from guide.models import Draft, DraftEvent, EditingPresence
-from guide.reader_data import reader_references
+from guide.references_from_readers import reader_references
 from guide.signals import content_published
 
 # "Editing" means the form was opened or saved this recently.

@@ -29,7 +29,9 @@ from guide import markdown
 
 
 def _renderer_version() -> str:
-    digest = hashlib.sha256(Path(markdown.__file__).read_bytes())
+    digest = hashlib.sha256()
+    for module in sorted(Path(markdown.__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
     for package in ("markdown", "nh3"):
         digest.update(f"{package}={version(package)}".encode())
     return digest.hexdigest()[:16]

@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from guide import views
+from guide.page_cache import public_page
 from guide.sitemaps import SITEMAPS
 
 app_name = "guide"
@@ -20,5 +21,5 @@ urlpatterns = [
 
 # The sitemap sits outside the app namespace so robots.txt can name it plainly.
 sitemap_patterns = [
-    path("sitemap.xml", views.revalidated(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

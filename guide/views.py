@@ -30,7 +30,7 @@ from django.utils.text import Truncator, get_text_list
 from django.views.decorators.cache import never_cache
 
 from config import ratelimit
-from guide import drafts, page_cache
+from guide import drafts
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -45,6 +45,7 @@ from guide.models import (
     SupportResource,
     reading_minutes,
 )
+from guide.page_cache import public_page
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
 from guide.stored_html import html as stored_html
 from guide.support import REGION_INFO, region_from_accept_language
@@ -53,16 +54,12 @@ INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-# Signed-out readers' pages are the same for everyone: cached (guide/page_cache.py).
-revalidated = page_cache.public_page
-
-
 def ld_json(data: dict) -> SafeString:
     """JSON for a <script type="application/ld+json"> block, escaped as json_script does."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
 
 
-@revalidated
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     chapters = Chapters.visible_to(request.user)
     intro = Section.objects.visible_to(request.user).filter(component=INTRO).first()
@@ -155,7 +152,7 @@ def renamed(model: type[Section | Strategy], slug: str, user) -> Section | Strat
 
 def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str):
     """A permanent redirect to where a renamed item now lives, else 404. (The
-    ``revalidated`` views it is called from make caches ask again, so renaming an item
+    ``public_page`` views it is called from make caches ask again, so renaming an item
     back later never leaves a stale redirect behind.)"""
     item = renamed(model, slug, user)
     if item is None:
@@ -163,7 +160,7 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
     return HttpResponsePermanentRedirect(item.get_absolute_url())
 
 
-@revalidated
+@public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     chapters = Chapters.visible_to(user)
@@ -215,7 +212,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@revalidated
+@public_page
 def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     strategy = Strategy.objects.visible_to(user).filter(slug=slug).first()
@@ -264,7 +261,7 @@ def _searches(request: HttpRequest) -> bool:
 
 
 @ratelimit.rate_limited(ratelimit.SEARCH, when=_searches)
-@revalidated
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     # Control characters (a NUL byte, say) mean nothing to a reader and PostgreSQL refuses them.
     typed = "".join(
@@ -296,7 +293,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-@revalidated
+@public_page
 def guide_index(request: HttpRequest) -> HttpResponse:
     """Every chapter with its summary, reading time and review date."""
     user = request.user
@@ -326,7 +323,7 @@ def _chapter_or_404(request: HttpRequest, slug: str) -> Section:
     return section
 
 
-@revalidated
+@public_page
 def section_changes(request: HttpRequest, slug: str) -> HttpResponse:
     """A chapter's dated change notes, newest first: what changed, never who or minor edits."""
     section = _chapter_or_404(request, slug)
@@ -376,7 +373,7 @@ class GuideUpdatesFeed(Feed):
         return item.created
 
 
-feed = revalidated(GuideUpdatesFeed())
+feed = public_page(GuideUpdatesFeed())
 
 
 @never_cache
@@ -389,7 +386,7 @@ def support(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@revalidated
+@public_page
 def support_region(request: HttpRequest, region: str) -> HttpResponse:
     if region not in SupportRegion.values:
         raise Http404("No such region.")

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from assessments import services
-from assessments.pending import PendingResult
+from assessments.unsaved_results import PendingResult
 from guide.models import (
     FAQ,
     BubblePrinciple,

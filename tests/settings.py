@@ -12,8 +12,8 @@ os.environ.pop("EMAIL_HOST", None)
 # Star import after the environment is set: the production settings read it at import.
 from config.settings import *
 
-# Stand-in readers' data pointing at guide items (see tests/reader_data).
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.reader_data"]
+# Stand-in readers' data pointing at guide items (see tests/standin_readers).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.standin_readers"]
 
 # Fast, deliberately weak hashing: test passwords protect nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

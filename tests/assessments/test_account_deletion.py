@@ -280,8 +280,8 @@ NOT_EXPORTED = {
         "iso_week": "as iso_year",
     },
 }
-# Test-only stand-ins for readers' data (tests/reader_data), used by the guide's delete tests.
-STAND_INS = {"reader_data"}
+# Test-only stand-ins for readers' data (tests/standin_readers), used by the guide's delete tests.
+STAND_INS = {"standin_readers"}
 
 
 def every_row() -> dict[str, dict[object, dict]]:

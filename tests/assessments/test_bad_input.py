@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from assessments.models import Answer, ReaderSession, Result, SavedStrategy
-from assessments.pending import SESSION_KEY
+from assessments.unsaved_results import SESSION_KEY
 
 QUIZ = "/quiz/"
 

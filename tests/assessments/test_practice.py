@@ -522,7 +522,7 @@ def test_deleting_the_account_deletes_all_practice(client, practising):
 
 
 def test_an_editor_cannot_delete_a_strategy_a_readers_plan_or_log_points_to(reader, result):
-    from guide.reader_data import reader_references
+    from guide.references_from_readers import reader_references
 
     practice.plan_start(owner=reader, result_id=result.pk)
     calm = Strategy.objects.get(slug="calm-breath")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
-from assessments.pending import SESSION_KEY
+from assessments.unsaved_results import SESSION_KEY
 
 QUIZ = "/quiz/"
 RESULT = "/quiz/result/"

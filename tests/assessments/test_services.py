@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from assessments import services
 from assessments.models import Answer, Result, SavedStrategy, Subject
-from assessments.pending import PendingResult
+from assessments.unsaved_results import PendingResult
 from guide.models import Sign
 
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.urls import resolve, reverse
 
-from guide.admin import markdown_preview, markdown_upload
+from guide.admin_views import markdown_preview, markdown_upload
 from guide.editors import EDITORS_GROUP
 from tests.factories import (
     make_bubble_principle,

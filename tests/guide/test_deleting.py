@@ -1,6 +1,6 @@
 """Deleting a sign or strategy that readers' data points to in any way: refused with a clear
 message (unpublish instead), nothing lost, and no reader named. Readers' data here is
-tests/reader_data, standing in for the quiz's."""
+tests/standin_readers, standing in for the quiz's."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from guide import admin as guide_admin
 from guide.models import Sign, Strategy
-from guide.reader_data import reader_references
+from guide.references_from_readers import reader_references
 from tests.factories import make_sign, make_strategy, make_user
-from tests.reader_data.models import AnswerRecord, Bookmark, Pin, ToolkitEntry
+from tests.standin_readers.models import AnswerRecord, Bookmark, Pin, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -242,7 +242,7 @@ class _Plain(LinkInlineProcessor):
 
 
 def _processors():
-    from guide.markdown import _BoundedLinkMixin
+    from guide.markdown.guards import _BoundedLinkMixin
 
     hardened = type("Hardened", (_BoundedLinkMixin, LinkInlineProcessor), {})
     md = markdown.Markdown()

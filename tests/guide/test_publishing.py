@@ -456,7 +456,7 @@ def test_only_editors_reach_the_draft_pages(client, reader):
 
 
 def test_a_slug_readers_came_to_rely_on_after_the_draft_is_not_published(editor_client):
-    from tests.reader_data.models import ToolkitEntry
+    from tests.standin_readers.models import ToolkitEntry
 
     strategy, url = live_strategy()
     save(editor_client, strategy, slug="new-pause", body=f"{NEW}.")

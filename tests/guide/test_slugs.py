@@ -17,7 +17,7 @@ from tests.factories import (
     staff_login,
 )
 from tests.guide.conftest import NOTED, PUBLISH, form_data
-from tests.reader_data.models import AnswerRecord, ToolkitEntry
+from tests.standin_readers.models import AnswerRecord, ToolkitEntry
 
 pytestmark = pytest.mark.django_db
 
