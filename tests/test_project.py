@@ -170,6 +170,12 @@ def test_the_500_page_renders_without_a_database_and_offers_a_way_on(rf):
     assert response.status_code == 500
     assert "Something went wrong on our side" in page
     assert 'href="/support/"' in page
+    # The site's own header and footer, without guessing who is signed in.
+    assert '<header class="site-header">' in page and '<footer class="site-footer">' in page
+    assert 'href="/guide/"' in page and 'href="/privacy/"' in page
+    assert "Sign in" not in page and "Sign out" not in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert 'rel="canonical"' not in page
 
 
 @pytest.mark.parametrize(
