@@ -18,7 +18,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 RUN_ENV = DEBUG=0 HTTPS=0 SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PORT=$(PORT)
 
-.PHONY: help install lock run dev test lint fmt bench bench-scale proxy-config faults clean editor manage
+.PHONY: help install lock run dev test lint fmt bench bench-scale proxy-config faults clean editor manage dump-guide
 
 help:
 	@echo "make run    serve the site with gunicorn on http://127.0.0.1:$(PORT)/"
@@ -32,6 +32,7 @@ help:
 	@echo "make faults take the database and cache away under load (see scripts/faults.py)"
 	@echo "make editor NAME=maya [EMAIL=maya@example.com]  an editor account (asks a password)"
 	@echo "make manage ARGS=\"…\"          any manage.py command with make run's settings"
+	@echo "make dump-guide  write the guide's content from the database to fixtures/guide.json"
 
 # The locked build: exact versions with hashes, the same bytes on every machine, image and CI
 # run. pyproject.toml keeps the ranges; `make lock` turns them into requirements/.
@@ -106,6 +107,11 @@ editor: $(STAMP) var/secret_key
 # Any management command with make run's settings, e.g. make manage ARGS="createsuperuser".
 manage: $(STAMP) var/secret_key
 	@$(RUN_ENV) $(PY) manage.py $(ARGS)
+
+# The guide as editors left it in make run's database, written to fixtures/guide.json: every
+# content type the guide app defines (guide/content.py), in the order load_guide reads them.
+dump-guide: $(STAMP) var/secret_key
+	@$(RUN_ENV) $(PY) manage.py dump_guide
 
 bench: $(STAMP) var/secret_key
 	@DATABASE_URL=$${DATABASE_URL:-postgres:///secure_base_bench} $(SETUP) $(BENCH_TOOLS)

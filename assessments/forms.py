@@ -14,38 +14,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
-from assessments.scoring import ANSWER_VALUES
+from assessments.scoring import ANSWER_SCALE, ANSWER_VALUES
 from assessments.throttling import password_matches
 from guide.models import Sign
 
 FIELD_PREFIX = "sign-"
 ALLOWED_EXTRA = {"csrfmiddlewaretoken", "subject", "key"}
 
-SCALE_SELF = (
-    "Not like me at all",
-    "Not much like me",
-    "Somewhat like me",
-    "Mostly like me",
-    "Very much like me",
-)
-SCALE_PARTNER = (
-    "Not like them at all",
-    "Not much like them",
-    "Somewhat like them",
-    "Mostly like them",
-    "Very much like them",
-)
-
 TAMPERED = "tampered"
-
-
-def scale_labels(*, about_partner: bool) -> tuple[str, ...]:
-    return SCALE_PARTNER if about_partner else SCALE_SELF
 
 
 def scale_choices(*, about_partner: bool) -> list[tuple[int, str]]:
     """Each answer value with its words, from "Not like me at all" up."""
-    return list(zip(ANSWER_VALUES, scale_labels(about_partner=about_partner), strict=True))
+    return [
+        (step.value, step.about_them if about_partner else step.about_me) for step in ANSWER_SCALE
+    ]
 
 
 def value_label(value: int, *, about_partner: bool) -> str:

@@ -14,15 +14,35 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-# The one definition of the answer scale: the form, the session, the database constraint and
-# the scores all take it from here.
-ANSWER_MIN = 1
-ANSWER_MAX = 5
-ANSWER_VALUES = range(ANSWER_MIN, ANSWER_MAX + 1)
-ANXIOUS = "anxious"
-AVOIDANT = "avoidant"
-BOTH = "both"
-LEANINGS = (ANXIOUS, AVOIDANT, BOTH)
+from guide.models import SignLeaning
+
+
+@dataclass(frozen=True)
+class Step:
+    """One point of the answer scale: its number and its words about oneself or a partner."""
+
+    value: int
+    about_me: str
+    about_them: str
+
+
+# The one definition of the answer scale, numbers beside words: the form, the session, the
+# database constraint, the scores and the pages all take it from here.
+ANSWER_SCALE = (
+    Step(1, "Not like me at all", "Not like them at all"),
+    Step(2, "Not much like me", "Not much like them"),
+    Step(3, "Somewhat like me", "Somewhat like them"),
+    Step(4, "Mostly like me", "Mostly like them"),
+    Step(5, "Very much like me", "Very much like them"),
+)
+ANSWER_VALUES = tuple(step.value for step in ANSWER_SCALE)
+ANSWER_MIN = ANSWER_VALUES[0]
+ANSWER_MAX = ANSWER_VALUES[-1]
+
+# A sign's leaning, as the guide's signs store it.
+ANXIOUS = SignLeaning.ANXIOUS
+AVOIDANT = SignLeaning.AVOIDANT
+BOTH = SignLeaning.BOTH
 
 # The three measures, by attribute, with the names pages give them. The side scores measure
 # security on that side's signs (higher is more secure), never a share of anxiety or avoidance.

@@ -327,8 +327,14 @@ class ContentAdmin(DraftAdminMixin, SimpleHistoryAdmin):
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         # simple-history's own calls select_related() with no names when a model has no
-        # foreign keys (none of ours has), which Django 6.1 deprecates.
-        return history_manager.filter(**{pk_name: object_id}).select_related("history_user")
+        # foreign keys (most of ours), which Django 6.1 deprecates. Name them all: the
+        # history user and each tracked key (a chapter's reviewer), one query for the page.
+        keys = [
+            field.name
+            for field in history_manager.model.tracked_fields
+            if isinstance(field, models.ForeignKey)
+        ]
+        return history_manager.filter(**{pk_name: object_id}).select_related("history_user", *keys)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """One version, readable in the form, with its links listed in words: reverting

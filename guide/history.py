@@ -52,6 +52,24 @@ def tracked_links_to(model: type[models.Model]) -> Iterator[tuple[type[models.Mo
                 yield other, field
 
 
+def tracked_foreign_keys_to(
+    model: type[models.Model],
+) -> Iterator[tuple[type[models.Model], models.ForeignKey]]:
+    """Every tracked guide model with a foreign key to ``model`` that deleting ``model``'s
+    item empties (a chapter's reviewer), with that key. Keys that delete along with the item
+    (a sign's reflection prompts) leave nothing to relink."""
+    for other in apps.get_app_config("guide").get_models():
+        if not hasattr(other._meta, "simple_history_manager_attribute"):
+            continue  # not tracked, or a history table itself
+        for field in other._meta.concrete_fields:
+            if (
+                field.many_to_one
+                and field.related_model is model
+                and field.remote_field.on_delete is models.SET_NULL
+            ):
+                yield other, field
+
+
 def deleted_records(model: type[models.Model]) -> list:
     """The deletion of each item of ``model`` that is gone now, newest first."""
     deletions = (
@@ -78,13 +96,13 @@ def last_version_before_deletion(model: type[models.Model], pk: int):
 
 def relink_restored(obj: models.Model, *, user=None) -> int:
     """Put back the links other items had to ``obj`` when it was deleted (the signs a
-    strategy helped, the chapters that cited a reference): deleting removed them without
-    a new version of those items, so their versions at that moment still name ``obj``.
-    Returns how many links were put back."""
+    strategy helped, the chapters that cited a reference or named a reviewer): deleting
+    removed them without a new version of those items, so their versions at that moment
+    still name ``obj``. Returns how many links were put back."""
     deletion = obj.history.filter(history_type="-").order_by("-history_date", "-history_id").first()
     if deletion is None:
         return 0
-    restored = 0
+    restored = _relink_foreign_keys(obj, deletion, user=user)
     for other, field in tracked_links_to(type(obj)):
         m2m_history = getattr(other.history.model, field.name).model
         target = get_m2m_reverse_field_name(field)
@@ -112,6 +130,28 @@ def relink_restored(obj: models.Model, *, user=None) -> int:
                 item._history_user = user
                 getattr(item, field.name).add(obj)  # recorded as a new version of item
                 restored += 1
+    return restored
+
+
+def _relink_foreign_keys(obj: models.Model, deletion, *, user) -> int:
+    """The foreign-key half of :func:`relink_restored`: each item that named ``obj`` when it
+    was deleted, and names nothing since (an editor's later choice stands), names it again."""
+    restored = 0
+    for other, field in tracked_foreign_keys_to(type(obj)):
+        candidates = other.history.filter(
+            id__in=other.history.filter(**{field.attname: obj.pk}).values("id"),
+            history_date__lte=deletion.history_date,
+        ).order_by("id", "-history_date", "-history_id")
+        at_deletion: dict[int, object] = {}
+        for version in candidates:
+            at_deletion.setdefault(version.id, getattr(version, field.attname))
+        linked_ids = [pk for pk, value in at_deletion.items() if value == obj.pk]
+        live = other._base_manager.filter(pk__in=linked_ids, **{f"{field.attname}__isnull": True})
+        for item in live:
+            item._history_user = user
+            setattr(item, field.attname, obj.pk)
+            item.save(update_fields=[field.name])  # recorded as a new version of item
+            restored += 1
     return restored
 
 

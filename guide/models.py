@@ -125,34 +125,41 @@ class RenderedContent(Content):
         super().save(*args, **kwargs)
 
 
-class ChapterComponent(models.TextChoices):
-    """The typed content a chapter shows after its body (at most one chapter each)."""
+class SignLeaning(models.TextChoices):
+    """Which insecure leaning a low rating on a sign speaks to most (the quiz's sub-scores).
 
-    NONE = "", "Only the body"
-    INTRO = "intro", "Home page introduction (not a chapter)"
-    SIGNS = "signs", "The signs of secure attachment"
-    ANXIOUS = "anxious", "Strategies: from anxious to secure"
-    AVOIDANT = "avoidant", "Strategies: from avoidant to secure"
-    THERAPIES = "therapies", "Therapies"
-    REPAIR = "repair", "Strategies: repair after rupture"
-    FAQS = "faqs", "Frequently asked questions"
-    REFERENCES = "references", "All references"
+    The one definition of the anxious and avoidant values: the strategy paths, the chapter
+    components and the quiz's scoring take theirs from here.
+    """
+
+    ANXIOUS = "anxious", "Anxious side"
+    AVOIDANT = "avoidant", "Avoidant side"
+    BOTH = "both", "Both sides"
 
 
 class StrategyPath(models.TextChoices):
     """The three paths a strategy belongs to; the anxious and avoidant ones are chapters."""
 
-    ANXIOUS = "anxious", "From anxious to secure"
-    AVOIDANT = "avoidant", "From avoidant to secure"
+    ANXIOUS = SignLeaning.ANXIOUS.value, "From anxious to secure"
+    AVOIDANT = SignLeaning.AVOIDANT.value, "From avoidant to secure"
     REPAIR = "repair", "Repair after rupture"
 
 
-class SignLeaning(models.TextChoices):
-    """Which insecure leaning a low rating on a sign speaks to most (the quiz's sub-scores)."""
+class ChapterComponent(models.TextChoices):
+    """The typed content a chapter shows after its body (at most one chapter each).
 
-    ANXIOUS = "anxious", "Anxious side"
-    AVOIDANT = "avoidant", "Avoidant side"
-    BOTH = "both", "Both sides"
+    A strategy path's chapter has the path's value.
+    """
+
+    NONE = "", "Only the body"
+    INTRO = "intro", "Home page introduction (not a chapter)"
+    SIGNS = "signs", "The signs of secure attachment"
+    ANXIOUS = StrategyPath.ANXIOUS.value, "Strategies: from anxious to secure"
+    AVOIDANT = StrategyPath.AVOIDANT.value, "Strategies: from avoidant to secure"
+    THERAPIES = "therapies", "Therapies"
+    REPAIR = StrategyPath.REPAIR.value, "Strategies: repair after rupture"
+    FAQS = "faqs", "Frequently asked questions"
+    REFERENCES = "references", "All references"
 
 
 class Reference(Content):
@@ -228,7 +235,13 @@ class Reference(Content):
 
 
 class Section(RenderedContent):
-    """A chapter of the guide: a markdown body, then the typed items its ``component`` names."""
+    """A chapter of the guide: a markdown body, then the typed items its ``component`` names.
+
+    "Section" and "chapter" are the same thing: readers see chapters, the code and the admin
+    say Section. The model keeps its name because renaming it would change the admin's URLs
+    (``/admin/guide/section/``), the Editors group's permission codenames, the history table
+    and the fixture's model names, all of which editors and existing databases rely on.
+    """
 
     Component = ChapterComponent
 

@@ -16,6 +16,7 @@ from guide.models import (
     FAQ,
     BubblePrinciple,
     Reference,
+    ReflectionPrompt,
     Reviewer,
     Section,
     Sign,
@@ -134,6 +135,14 @@ def make_bubble_principle(**fields) -> BubblePrinciple:
     n = _n()
     defaults = {"slug": f"principle-{n}", "order": n, "title": f"Principle {n}"}
     return BubblePrinciple.objects.create(**{**defaults, **fields})
+
+
+def make_reflection_prompt(**fields) -> ReflectionPrompt:
+    n = _n()
+    defaults = {"slug": f"prompt-{n}", "order": n, "text": f"What did you notice this week ({n})?"}
+    if "sign" not in fields:
+        defaults["sign"] = make_sign()
+    return ReflectionPrompt.objects.create(**{**defaults, **fields})
 
 
 def make_user(username: str | None = None, password: str = "a-long-passphrase-42", **fields):

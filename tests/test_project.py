@@ -170,6 +170,40 @@ def test_the_500_page_renders_without_a_database_and_offers_a_way_on(rf):
     assert response.status_code == 500
     assert "Something went wrong on our side" in page
     assert 'href="/support/"' in page
+    # The site's own header and footer, without guessing who is signed in.
+    assert '<header class="site-header">' in page and '<footer class="site-footer">' in page
+    assert 'href="/guide/"' in page and 'href="/privacy/"' in page
+    assert "Sign in" not in page and "Sign out" not in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert 'rel="canonical"' not in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/me/", "/me/toolkit/", "/me/plan/", "/me/practice/", "/me/timeline/", "/me/couple/"],
+)
+def test_a_readers_own_pages_are_kept_out_of_search_engines(client, django_user_model, path):
+    client.force_login(django_user_model.objects.create_user("private-reader"))
+
+    page = client.get(path).content.decode()
+
+    assert '<meta name="robots" content="noindex">' in page
+    assert 'rel="canonical"' not in page
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/accounts/signup/", "/no-such-page/"])
+def test_account_forms_and_error_pages_are_kept_out_of_search_engines(client, db, path):
+    page = client.get(path).content.decode()
+
+    assert '<meta name="robots" content="noindex">' in page
+    assert 'rel="canonical"' not in page
+
+
+def test_public_pages_keep_their_canonical_link_and_stay_indexable(client, db):
+    page = client.get("/privacy/").content.decode()
+
+    assert '<link rel="canonical" href="http://testserver/privacy/">' in page
+    assert "noindex" not in page
 
 
 def test_trusting_a_proxys_header_without_counting_the_proxy_fails_the_checks():

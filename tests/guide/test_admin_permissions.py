@@ -9,11 +9,13 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import resolve, reverse
 
 from guide.admin_views import markdown_preview, markdown_upload
+from guide.content import content_models
 from guide.editors import EDITORS_GROUP
 from tests.factories import (
     make_bubble_principle,
     make_faq,
     make_reference,
+    make_reflection_prompt,
     make_reviewer,
     make_section,
     make_sign,
@@ -25,9 +27,25 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Ten content types with their history (4 permissions each, twice), two history tables of
-# links and the change notes (4 each), and drafts, their events and who is editing (4 each).
-GUIDE_PERMISSIONS = 10 * 8 + 3 * 4 + 3 * 4
+ACTIONS = ("add", "change", "delete", "view")
+# What editing needs beside the content: change notes, drafts, their events and who is
+# editing, all written for editors by the admin.
+EDITING_MODELS = ("changenote", "draft", "draftevent", "editingpresence")
+
+
+def guide_permissions() -> set[tuple[str, str]]:
+    """Every permission editors need: on each content type, its history and the history of
+    its links (a chapter's references), and on the editing machinery."""
+    names = [*EDITING_MODELS]
+    for model in content_models():
+        history = model.history.model
+        names += [model._meta.model_name, history._meta.model_name]
+        names += [
+            getattr(history, field.name).model._meta.model_name
+            for field in history._history_m2m_fields
+        ]
+    return {("guide", f"{action}_{name}") for name in names for action in ACTIONS}
+
 
 FACTORIES = {
     "section": make_section,
@@ -39,7 +57,12 @@ FACTORIES = {
     "reviewer": make_reviewer,
     "supportresource": make_support_resource,
     "bubbleprinciple": make_bubble_principle,
+    "reflectionprompt": make_reflection_prompt,
 }
+
+
+def test_every_content_type_has_its_admin_pages_checked_here():
+    assert set(FACTORIES) == {model._meta.model_name for model in content_models()}
 
 
 def admin_pages(model_name: str, obj) -> list[str]:
@@ -106,36 +129,9 @@ def test_the_editors_group_holds_guide_permissions_and_nothing_else():
     group = Group.objects.get(name=EDITORS_GROUP)
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
 
-    guide_models = [
-        "section",
-        "sign",
-        "strategy",
-        "therapy",
-        "faq",
-        "reference",
-        "reflectionprompt",
-        "reviewer",
-        "supportresource",
-        "bubbleprinciple",
-    ]
-    expected = {
-        ("guide", f"{action}_{prefix}{model}")
-        for model in guide_models
-        for prefix in ("", "historical")
-        for action in ("add", "change", "delete", "view")
-    } | {
-        ("guide", f"{action}_{model}")
-        for model in (
-            "historicalsection_references",
-            "historicalsign_strategies",
-            "changenote",
-            # Drafts, their history and who is editing: written for editors by the admin.
-            "draft",
-            "draftevent",
-            "editingpresence",
-        )
-        for action in ("add", "change", "delete", "view")
-    }
+    expected = guide_permissions()
+    # Spelled out, so the derivation above cannot quietly miss the content itself.
+    assert {("guide", "change_section"), ("guide", "add_historicalsign_strategies")} < expected
     assert granted == expected
     assert not any(label != "guide" for label, _ in granted)
     assert Permission.objects.filter(group=group).count() == len(expected)
@@ -208,7 +204,7 @@ def test_the_editors_group_comes_back_after_a_database_flush():
     call_command("migrate", verbosity=0)
 
     group = Group.objects.get(name=EDITORS_GROUP)
-    assert group.permissions.count() == GUIDE_PERMISSIONS
+    assert group.permissions.count() == len(guide_permissions())
     assert set(group.permissions.values_list("content_type__app_label", flat=True)) == {"guide"}
 
 
@@ -234,4 +230,4 @@ def test_every_migrate_gives_editors_the_guide_permissions_they_lack_and_takes_n
     assert set(new_permissions) <= granted
     assert Permission.objects.get(codename="change_section") in granted
     assert extra in granted  # never removed
-    assert len(granted) == GUIDE_PERMISSIONS + len(new_permissions) + 1
+    assert len(granted) == len(guide_permissions()) + len(new_permissions) + 1

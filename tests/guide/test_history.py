@@ -8,7 +8,13 @@ from django.urls import reverse
 
 from guide.history import text_diff
 from guide.models import Section, Sign
-from tests.factories import make_reference, make_section, make_sign, make_strategy
+from tests.factories import (
+    make_reference,
+    make_reviewer,
+    make_section,
+    make_sign,
+    make_strategy,
+)
 from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +144,26 @@ def test_the_history_page_costs_the_same_few_queries_however_many_versions(
     html = response.content.decode()
     assert f"<strong>References:</strong> [] &rarr; [{references[0]}]" in html
     assert "<strong>Body:</strong>" in html
+
+
+@pytest.mark.parametrize("versions", [3, 30])
+def test_a_chapters_reviewer_changes_cost_no_query_per_version(
+    editor_client, django_assert_max_num_queries, versions
+):
+    reviewers = [make_reviewer(name="Dr Ada"), make_reviewer(name="Dr Bea")]
+    section = make_section()
+    for n in range(versions - 1):
+        section.reviewer = reviewers[n % 2]
+        section.save()
+    url = reverse("admin:guide_section_history", args=[section.pk])
+    editor_client.get(url)  # the content types, cached from then on
+
+    with django_assert_max_num_queries(10):
+        response = editor_client.get(url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"<strong>Reviewer:</strong> {reviewers[0]} &rarr; {reviewers[1]}</li>" in html
 
 
 def test_the_history_shows_a_link_to_a_reference_deleted_since(editor_client):

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.serializers.base import DeserializationError
 
+from guide.content import content_models, guide_json
+from guide.management.commands.load_guide import FIXTURE
 from guide.models import (
     FAQ,
     BubblePrinciple,
@@ -145,6 +147,39 @@ def test_a_missing_fixture_is_a_clear_error(tmp_path: Path):
         load(fixture=tmp_path / "absent.json")
 
     assert not Section.objects.exists()
+
+
+def test_a_fixture_holding_anything_but_guide_content_loads_nothing(tmp_path: Path):
+    fixture = tmp_path / "guide.json"
+    fixture.write_text(
+        '[{"model": "guide.faq", "fields": {"slug": "q", "question": "Q?", "answer": "A."}},'
+        ' {"model": "auth.group", "fields": {"name": "Everyone"}}]',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(CommandError, match="auth.group: not guide content"):
+        load(fixture=fixture)
+
+    assert not FAQ.objects.exists()
+
+
+def test_every_content_type_comes_after_the_types_it_links_to():
+    order = content_models()
+
+    assert {Reference, Reviewer, Section, Sign, Strategy, ReflectionPrompt} <= set(order)
+    assert order.index(Reference) < order.index(Section)
+    assert order.index(Reviewer) < order.index(Section)
+    assert order.index(Strategy) < order.index(Sign) < order.index(ReflectionPrompt)
+    for model in order:
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            if field.is_relation and field.related_model in order:
+                assert order.index(field.related_model) < order.index(model), field
+
+
+def test_dumping_the_freshly_loaded_guide_gives_back_the_fixture_byte_for_byte():
+    load()
+
+    assert guide_json() == FIXTURE.read_text(encoding="utf-8")
 
 
 def test_a_broken_fixture_loads_nothing(tmp_path: Path):

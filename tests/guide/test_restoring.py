@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from guide.models import Reference, Section, Sign, Strategy
-from tests.factories import make_reference, make_section, make_sign, make_strategy
+from guide.models import Reference, Reviewer, Section, Sign, Strategy
+from tests.factories import make_reference, make_reviewer, make_section, make_sign, make_strategy
 from tests.guide.conftest import NOTED, PUBLISH, form_data
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,29 @@ def test_a_restored_reference_is_cited_again_by_its_chapters(editor_client):
 
     assert list(Section.objects.get(pk=citing.pk).references.values_list("pk", flat=True)) == [pk]
     assert list(other.references.all()) == []
+
+
+def test_a_restored_reviewer_is_credited_again_on_the_chapters_they_checked(editor_client, editor):
+    reviewer = make_reviewer(name="Dr Ada Reviewer")
+    checked = [make_section(reviewer=reviewer), make_section(reviewer=reviewer)]
+    reassigned, other = make_section(reviewer=reviewer), make_section()
+    pk = reviewer.pk
+    delete(editor_client, reviewer)
+    assert not Section.objects.filter(reviewer_id=pk).exists()
+    # An editor's own choice since the deletion stands.
+    someone_else = make_reviewer()
+    reassigned.reviewer = someone_else
+    reassigned.save()
+
+    response = restore(editor_client, Reviewer, pk)
+
+    for section in checked:
+        assert Section.objects.get(pk=section.pk).reviewer_id == pk
+        latest = section.history.latest()
+        assert (latest.reviewer_id, latest.history_user) == (pk, editor)
+    assert Section.objects.get(pk=reassigned.pk).reviewer == someone_else
+    assert Section.objects.get(pk=other.pk).reviewer is None
+    assert "2 links other items had to it are back." in response.content.decode()
 
 
 def test_an_item_whose_slug_was_taken_meanwhile_says_so_and_stays_deleted(editor_client):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
+from guide.content import content_models
 from guide.history import history_collapse, latest_history_id
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "guide.json"
@@ -51,11 +51,22 @@ def load_fixture(path: Path) -> dict[type[models.Model], int]:
     """
     with path.open(encoding="utf-8") as stream:
         records = json.load(stream)
-    labels = list(dict.fromkeys(record["model"] for record in records))
-    empty = {label for label in labels if not apps.get_model(label).objects.exists()}
-    # Only the empty types' records are deserialized: a link in a skipped record may name an
-    # item editors have since deleted, and must not stop the new types from loading.
-    wanted = [record for record in records if record["model"] in empty]
+    by_label: dict[str, list[dict]] = {}
+    for record in records:
+        by_label.setdefault(record["model"], []).append(record)
+    kinds = {model._meta.label_lower: model for model in content_models()}
+    unknown = sorted(set(by_label) - set(kinds))
+    if unknown:
+        raise CommandError(f"{path.name} holds {', '.join(unknown)}: not guide content.")
+    # Only the empty types' records are deserialized, each type after those it links to: a
+    # link in a skipped record may name an item editors have since deleted, and must not
+    # stop the new types from loading.
+    wanted = [
+        record
+        for label, model in kinds.items()
+        if not model.objects.exists()
+        for record in by_label.get(label, [])
+    ]
     items = serializers.deserialize("python", wanted, handle_forward_references=False)
     loaded: dict[type[models.Model], int] = {}
     for item in items:
