@@ -26,7 +26,8 @@ from assessments.couples_models import (
     CoupleMember,
     PartnerInvite,
 )
-from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.models import Answer, PlanWeek, Result, SavedStrategy, Subject
+from assessments.practice import current_focus
 from assessments.scoring import NOTABLE_SIGN_STEPS
 from guide.models import Sign
 
@@ -34,13 +35,13 @@ INVITE_LIFETIME = timedelta(days=7)
 INVITES_PER_DAY = 5
 TOKEN_BYTES = 32  # 256 random bits: the invite link is the only secret an invite has
 
-# What a partner can choose to share, in the order the sharing form asks. The plan's current
-# focus joins this list when practice plans exist: add its field to CoupleMember, a line here,
-# and its column to ``shared_by``; the form and the page follow this list.
+# What a partner can choose to share, in the order the sharing form asks: each key is a
+# field of CoupleMember, off (or empty) until its owner chooses it.
 SHARE_ITEMS = {
     "share_self_result": "My latest result about myself",
     "partner_result": "One result I took about my partner",
     "share_strategies": "The titles of the strategies in my toolkit (never my notes)",
+    "share_plan_focus": "This week’s focus in my practice plan (never my practice log)",
 }
 
 
@@ -212,6 +213,7 @@ def sharing_update(
     share_self_result: bool,
     partner_result_id: int | None,
     share_strategies: bool,
+    share_plan_focus: bool,
 ) -> CoupleMember:
     """Change what this partner shares; the other side sees the change on their next page."""
     partner_result = None
@@ -224,9 +226,16 @@ def sharing_update(
     member.share_self_result = share_self_result
     member.partner_result = partner_result
     member.share_strategies = share_strategies
+    member.share_plan_focus = share_plan_focus
     member.sharing_changed = timezone.now()
     member.save(
-        update_fields=["share_self_result", "partner_result", "share_strategies", "sharing_changed"]
+        update_fields=[
+            "share_self_result",
+            "partner_result",
+            "share_strategies",
+            "share_plan_focus",
+            "sharing_changed",
+        ]
     )
     return member
 
@@ -284,6 +293,8 @@ class SideBySide:
     their_self: Result | None
     their_partner_result: Result | None
     strategies: list[str] | None  # None: not shared
+    plan_focus_shared: bool
+    plan_focus: PlanWeek | None  # the week their current plan is in, when shared and under way
 
     @property
     def starter_count(self) -> int:
@@ -340,6 +351,8 @@ def side_by_side(couple: Couple) -> SideBySide:
         their_self=their_self,
         their_partner_result=partner.partner_result,
         strategies=strategies,
+        plan_focus_shared=partner.share_plan_focus,
+        plan_focus=current_focus(partner.user_id) if partner.share_plan_focus else None,
     )
 
 
@@ -427,6 +440,7 @@ def couple_export(*, user: AbstractBaseUser) -> dict[str, Any]:
                     me.partner_result.created.isoformat() if me.partner_result else None
                 ),
                 "toolkit_titles": me.share_strategies,
+                "plan_focus": me.share_plan_focus,
             },
             "sharing_changed_at": (me.sharing_changed.isoformat() if me.sharing_changed else None),
             "agreements": [_agreement_data(item) for item in agreements_of(couple)],

@@ -84,6 +84,7 @@ class CoupleMember(models.Model):
         "assessments.Result", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     share_strategies = models.BooleanField(default=False)
+    share_plan_focus = models.BooleanField(default=False)
     sharing_changed = models.DateTimeField(null=True, blank=True)
 
     class Meta:

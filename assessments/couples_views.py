@@ -72,6 +72,7 @@ def couple_home(request: HttpRequest) -> HttpResponse:
                 "share_self_result": couple.me.share_self_result,
                 "partner_result": couple.me.partner_result_id or "",
                 "share_strategies": couple.me.share_strategies,
+                "share_plan_focus": couple.me.share_plan_focus,
             },
             partner_results=results,
         )
@@ -175,6 +176,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
         share_self_result=form.cleaned_data["share_self_result"],
         partner_result_id=form.cleaned_data["partner_result"],
         share_strategies=form.cleaned_data["share_strategies"],
+        share_plan_focus=form.cleaned_data["share_plan_focus"],
     )
     messages.success(request, "Your sharing choices are saved. They apply from now on.")
     return redirect("assessments:couple")

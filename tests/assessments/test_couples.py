@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from assessments import couples
+from assessments import couples, practice
 from assessments.couples_models import (
     Agreement,
     AgreementCopy,
@@ -19,6 +19,7 @@ from assessments.couples_models import (
     CoupleMember,
     PartnerInvite,
 )
+from assessments.models import Plan
 from tests.factories import make_user, take_quiz
 
 
@@ -48,6 +49,7 @@ def test_accepting_links_both_and_shares_nothing_by_default(reader, other_reader
         assert not member.share_self_result
         assert member.partner_result is None
         assert not member.share_strategies
+        assert not member.share_plan_focus
     assert PartnerInvite.objects.get().outcome == "accepted"
 
 
@@ -138,24 +140,100 @@ def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen
             share_self_result=False,
             partner_result_id=theirs.pk,
             share_strategies=False,
+            share_plan_focus=False,
         )
     assert couples.side_by_side(couples.couple_for(reader)).their_self is None
     partner = couples.couple_for(other_reader).me
     couples.sharing_update(
-        member=partner, share_self_result=True, partner_result_id=theirs.pk, share_strategies=True
+        member=partner,
+        share_self_result=True,
+        partner_result_id=theirs.pk,
+        share_strategies=True,
+        share_plan_focus=True,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.their_self is not None and view.their_partner_result == theirs
     assert {row.their_view_of_them for row in view.rows} == {5}
     assert {row.their_view_of_me for row in view.rows} == {4}
     couples.sharing_update(
-        member=partner, share_self_result=False, partner_result_id=None, share_strategies=False
+        member=partner,
+        share_self_result=False,
+        partner_result_id=None,
+        share_strategies=False,
+        share_plan_focus=False,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.their_self is None and view.strategies is None
+    assert not view.plan_focus_shared and view.plan_focus is None
     assert {row.their_view_of_them for row in view.rows} == {None}
     assert mine.pk  # my own choice is separate
     assert not hasattr(view, "score") and not hasattr(view, "match")
+
+
+def share_only_plan_focus(user, shared=True):
+    couples.sharing_update(
+        member=couples.couple_for(user).me,
+        share_self_result=False,
+        partner_result_id=None,
+        share_strategies=False,
+        share_plan_focus=shared,
+    )
+
+
+def test_a_shared_plan_focus_is_the_week_the_partners_plan_is_in_today(quiz, reader, other_reader):
+    linked(reader, other_reader)
+    own = take_quiz(quiz, other_reader, 2)
+    share_only_plan_focus(other_reader)
+    view = couples.side_by_side(couples.couple_for(reader))
+    assert view.plan_focus_shared and view.plan_focus is None  # shared, no plan under way
+
+    plan = practice.plan_start(owner=other_reader, result_id=own.pk)
+    weeks = list(plan.weeks.order_by("number"))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus == weeks[0]
+    # A week in, in the partner's own calendar (a day ahead of UTC’s for 14 hours of 24):
+    # their second week.
+    practice.time_zone_set(owner=other_reader, name="Pacific/Kiritimati")  # UTC+14
+    today = practice.today_for(other_reader)
+    Plan.objects.filter(pk=plan.pk).update(started_on=today - timedelta(days=7))
+    focus = couples.side_by_side(couples.couple_for(reader)).plan_focus
+    assert (focus.number, focus.strategy_title) == (2, weeks[1].strategy_title)
+    # Past the last week, the last week's focus stays; an ended plan shares nothing.
+    Plan.objects.filter(pk=plan.pk).update(started_on=today - timedelta(days=60))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus.number == 4
+    practice.plan_end(plan=Plan.objects.get(pk=plan.pk))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus is None
+    # The reader's own plan is never the one shown as the partner's.
+    practice.plan_start(owner=reader, result_id=take_quiz(quiz, reader, 3).pk)
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus is None
+
+
+def test_the_plan_focus_shows_on_the_partners_page_only_while_shared(
+    client, quiz, reader, other_reader
+):
+    linked(reader, other_reader)
+    plan = practice.plan_start(owner=other_reader, result_id=take_quiz(quiz, other_reader, 2).pk)
+    title = plan.weeks.get(number=1).strategy_title
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "practice this week" not in body and title not in body  # off by default
+
+    client.force_login(other_reader)
+    form = client.get("/me/couple/").content.decode()
+    assert 'name="share_plan_focus" id="id_share_plan_focus">' in form  # unticked
+    client.post("/me/couple/sharing/", {"share_plan_focus": "on"})
+    assert 'name="share_plan_focus" id="id_share_plan_focus" checked>' in (
+        client.get("/me/couple/").content.decode()
+    )
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "Blake’s practice this week" in body and "Week 1 of their plan: " in body
+    assert title in body
+
+    client.force_login(other_reader)
+    client.post("/me/couple/sharing/", {})
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "practice this week" not in body and title not in body
 
 
 def test_differences_become_conversation_starters_never_a_score(quiz, reader, other_reader):
@@ -167,6 +245,7 @@ def test_differences_become_conversation_starters_never_a_score(quiz, reader, ot
         share_self_result=False,
         partner_result_id=theirs.pk,
         share_strategies=False,
+        share_plan_focus=False,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert [len(row.starters) for row in view.rows] == [1] + [0] * 14
@@ -406,5 +485,6 @@ def test_the_privacy_page_covers_couples(client):
     body = client.get("/privacy/").content.decode()
     assert "Linking with a partner" in body
     assert "stored only as a one-way hash" in body
+    assert "this week’s focus in your practice plan" in body
     assert "never your partner’s own data" in body
     assert "never see links, sharing choices or agreements" in body
