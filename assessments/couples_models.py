@@ -1,7 +1,8 @@
 """Two readers linked as partners, by consent: the invite, the link, what each shares, and
 the agreements of their shared bubble (:mod:`assessments.couples` writes them all).
 
-Nothing here is registered in the admin. Each table belongs to the reader(s) it names:
+Nothing here is registered in the admin, and no row names anything private when printed (an
+account's delete page in the admin lists what would go with it). Each table belongs to the reader(s) it names:
 an invite to its inviter, a membership (with its sharing choices) to its member, the shared
 agreements to both partners while they are linked, and a private copy of the agreements to
 one reader after unlinking.
@@ -54,7 +55,7 @@ class PartnerInvite(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Invite from {self.display_name}"
+        return "Partner invite"
 
 
 class CoupleLink(models.Model):
@@ -63,7 +64,7 @@ class CoupleLink(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"Link {self.pk}"
+        return "Partner link"
 
 
 class CoupleMember(models.Model):
@@ -91,7 +92,7 @@ class CoupleMember(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.display_name
+        return "One side of a partner link"
 
 
 class Agreement(models.Model):
@@ -120,7 +121,7 @@ class Agreement(models.Model):
         ordering = ["written", "pk"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return "Shared agreement"
 
 
 class AgreementCopy(models.Model):
@@ -142,4 +143,4 @@ class AgreementCopy(models.Model):
         verbose_name_plural = "agreement copies"
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return "Kept agreement"

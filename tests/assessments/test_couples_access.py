@@ -233,13 +233,48 @@ def test_a_result_of_someone_else_cannot_be_shared_as_ones_own(
         "/admin/assessments/agreementcopy/",
     ],
 )
-def test_staff_never_see_links_shares_or_agreements_in_the_admin(client, pair, url):
-    editor = make_user("editor", is_staff=True)
-    editor.user_permissions.set(Permission.objects.all())
+@pytest.mark.parametrize("who", ["staff with every permission", "superuser"])
+def test_staff_never_see_links_shares_or_agreements_in_the_admin(client, pair, url, who):
+    if who == "superuser":
+        editor = make_user("editor", is_staff=True, is_superuser=True)
+    else:
+        editor = make_user("editor", is_staff=True)
+        editor.user_permissions.set(Permission.objects.all())
     staff_login(client, editor)
     assert client.get("/admin/").status_code == 200  # signed in to the admin, second factor too
     assert client.get(url).status_code == 404
     assert "Blake" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["staff with every permission", "superuser"])
+def test_an_accounts_pages_in_the_admin_name_no_partner_and_no_agreement(
+    client, pair, reader, other_reader, who
+):
+    """The admin's account pages, the delete confirmation above all (it lists every row that
+    would go with the account), show neither the names chosen for the link nor agreements."""
+    AgreementCopy.objects.create(
+        owner=reader,
+        text="Kept from an earlier link",
+        written_by_name="Casey",
+        written=timezone.now(),
+        link_ended=timezone.now(),
+    )
+    couples.invite_create(inviter=make_user("inviting"), display_name="Dana")
+    if who == "superuser":
+        editor = make_user("editor", is_staff=True, is_superuser=True)
+    else:
+        editor = make_user("editor", is_staff=True)
+        editor.user_permissions.set(Permission.objects.all())
+    staff_login(client, editor)
+    for user in (reader, other_reader):
+        for page in ("change", "delete", "history"):
+            response = client.get(f"/admin/auth/user/{user.pk}/{page}/")
+            assert response.status_code == 200
+            body = response.content.decode()
+            for private in ("Alex", "Blake", "Casey", "We repair", "Kept from"):
+                assert private not in body, (page, private)
+    body = client.get("/admin/auth/user/").content.decode()
+    assert "Dana" not in body and "Alex" not in body
 
 
 def test_the_export_holds_the_link_own_choices_and_agreements_never_the_partners_data(
