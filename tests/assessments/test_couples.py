@@ -488,3 +488,97 @@ def test_the_privacy_page_covers_couples(client):
     assert "this week’s focus in your practice plan" in body
     assert "never your partner’s own data" in body
     assert "never see links, sharing choices or agreements" in body
+
+
+def test_unlinking_and_deleting_an_account_send_nothing_to_anyone(db, client, smtp_server):
+    """Silent: no mail to either partner, whoever unlinks, and none when an account goes."""
+    alex = make_user("alex-reader", email="alex@example.org")
+    blake = make_user("blake-reader", email="blake@example.org")
+    couples.agreement_add(member=linked(alex, blake).me, text="We say goodnight")
+    client.force_login(blake)
+    response = client.post("/me/couple/unlink/", follow=True)
+    assert "Nothing was sent to anyone." in response.content.decode()
+    assert couples.couple_for(alex) is None
+
+    linked(alex, blake)
+    client.force_login(alex)
+    client.post("/me/delete/", {"password": alex.raw_password})
+    assert couples.couple_for(blake) is None
+    assert list(AgreementCopy.objects.values_list("owner", "text")) == [
+        (blake.pk, "We say goodnight")
+    ]
+    assert smtp_server.messages == []
+
+
+def test_the_inviter_sees_the_safety_note_before_making_an_invite(client, reader):
+    client.force_login(reader)
+    body = client.get("/me/couple/").content.decode()
+    note = body.index("If you feel afraid of your partner, or they check your phone or accounts")
+    assert note < body.index("Make an invite link")
+    assert 'href="/support/"' in body and "data-leave-quickly" in body
+    assert "I have read the safety note above, and I want to link" in body
+
+
+def test_the_limits_are_explained_on_the_page_and_change_nothing(client, reader, other_reader):
+    client.force_login(reader)
+    data = {"display_name": "Sam", "understood": "on"}
+    client.post("/me/couple/invite/", data)
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You have an open invite already. Revoke it to make a new one." in page
+    assert PartnerInvite.objects.filter(closed=None).count() == 1
+    for _ in range(4):
+        client.post("/me/couple/invite/revoke/")
+        client.post("/me/couple/invite/", data)
+    client.post("/me/couple/invite/revoke/")
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You have made 5 invites in the last 24 hours, the most there can be." in page
+    assert PartnerInvite.objects.count() == 5 and not PartnerInvite.objects.filter(closed=None)
+
+    linked(other_reader, make_user("third"))
+    client.force_login(other_reader)
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You are linked already. Unlink first to invite someone new." in page
+    assert not PartnerInvite.objects.filter(inviter=other_reader, closed=None).exists()
+
+
+def test_an_invite_lasts_seven_days_to_the_second(reader, other_reader):
+    made, token = invite(reader)
+    PartnerInvite.objects.filter(pk=made.pk).update(
+        expires=timezone.now() + timedelta(seconds=5), created=timezone.now() - timedelta(days=7)
+    )
+    assert couples.invite_check(token=token, user=other_reader) == made
+    PartnerInvite.objects.filter(pk=made.pk).update(expires=timezone.now())
+    with pytest.raises(couples.InviteUnusable) as caught:
+        couples.invite_check(token=token, user=other_reader)
+    assert caught.value.reason == "expired"
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status", "shows"),
+    [
+        ("anonymous", 200, "To accept, sign in or create an account"),
+        ("stranger", 200, "Link with Sam"),  # whoever holds the link may accept it
+        ("partner after accepting", 410, "This invite has been used"),
+        ("ex-partner after unlinking", 410, "This invite has been used"),
+        ("inviter", 400, "This is your own invite"),
+    ],
+)
+def test_the_invite_link_across_visitors(client, reader, other_reader, visitor, status, shows):
+    made, token = invite(reader)
+    if visitor in ("partner after accepting", "ex-partner after unlinking"):
+        couples.invite_accept(token=token, user=other_reader, display_name="Blake")
+        if visitor == "ex-partner after unlinking":
+            couples.couple_unlink(user=reader)
+    if visitor == "stranger":
+        client.force_login(make_user("stranger"))
+    elif visitor == "inviter":
+        client.force_login(reader)
+    elif visitor != "anonymous":
+        client.force_login(other_reader)
+    before = list(PartnerInvite.objects.values()), CoupleMember.objects.count()
+    response = client.get(f"/couple/join/{token}/")
+    assert response.status_code == status
+    body = response.content.decode()
+    assert shows in body
+    assert "reader-one" not in body and "reader-two" not in body
+    assert (list(PartnerInvite.objects.values()), CoupleMember.objects.count()) == before
