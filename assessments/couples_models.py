@@ -2,10 +2,10 @@
 the agreements of their shared bubble (:mod:`assessments.couples` writes them all).
 
 Nothing here is registered in the admin, and no row names anything private when printed (an
-account's delete page in the admin lists what would go with it). Each table belongs to the reader(s) it names:
-an invite to its inviter, a membership (with its sharing choices) to its member, the shared
-agreements to both partners while they are linked, and a private copy of the agreements to
-one reader after unlinking.
+account's delete page in the admin lists what would go with it). Each table belongs to the
+reader(s) it names: an invite to its inviter, a membership (with its sharing choices) to its
+member, the shared agreements to both partners while they are linked, and a private copy of
+the agreements to one reader after unlinking.
 """
 
 from __future__ import annotations
