@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -354,6 +355,77 @@ def side_by_side(couple: Couple) -> SideBySide:
         plan_focus_shared=partner.share_plan_focus,
         plan_focus=current_focus(partner.user_id) if partner.share_plan_focus else None,
     )
+
+
+# The chart: one row per sign, a 1-5 scale, four marks. Circles are about the reader,
+# squares about their partner; filled is a view of oneself, hollow a view of the other. The
+# table beside it holds the same numbers in words, for screen readers and without images.
+CHART_WIDTH = 560
+CHART_LEFT, CHART_RIGHT = 14, 546
+CHART_TOP = 78  # below the legend and the scale's numbers
+CHART_LINE = 18  # a line of sign text
+CHART_LANES = (
+    ("my_view_of_me", "circle", True, -13.5),
+    ("their_view_of_me", "circle", False, -4.5),
+    ("their_view_of_them", "square", True, 4.5),
+    ("my_view_of_them", "square", False, 13.5),
+)
+CHART_MARK = 8  # a mark's width
+CHART_WRAP = 66
+
+
+@dataclass
+class ChartMark:
+    x: float
+    y: float
+    shape: str
+    filled: bool
+
+    @property
+    def corner(self) -> tuple[float, float]:
+        """A square mark's top left corner."""
+        return self.x - CHART_MARK / 2, self.y - CHART_MARK / 2
+
+    @property
+    def radius(self) -> float:
+        return CHART_MARK / 2
+
+
+@dataclass
+class ChartRow:
+    lines: list[tuple[float, str]]  # (y, text)
+    axis_y: float
+    marks: list[ChartMark]
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    ticks: list[tuple[float, int]]  # (x, value)
+    left: int
+    right: int
+    rows: list[ChartRow]
+
+
+def chart_of(view: SideBySide) -> Chart:
+    """Where each mark of the side-by-side chart goes: geometry only, the same numbers as the
+    table. No line joins two views and nothing is summed."""
+    step = (CHART_RIGHT - CHART_LEFT) / 4
+    rows, y = [], CHART_TOP
+    for row in view.rows:
+        text = textwrap.wrap(row.text, CHART_WRAP) or [""]
+        lines = [(y + CHART_LINE * (n + 1) - 4, line) for n, line in enumerate(text)]
+        axis_y = y + CHART_LINE * len(text) + 20
+        marks = [
+            ChartMark(CHART_LEFT + (value - 1) * step, axis_y + offset, shape, filled)
+            for name, shape, filled, offset in CHART_LANES
+            if (value := getattr(row, name)) is not None
+        ]
+        rows.append(ChartRow(lines, axis_y, marks))
+        y = axis_y + 26
+    ticks = [(CHART_LEFT + (value - 1) * step, value) for value in range(1, 6)]
+    return Chart(CHART_WIDTH, y + 6, ticks, CHART_LEFT, CHART_RIGHT, rows)
 
 
 def _differs(a: int | None, b: int | None) -> bool:

@@ -186,10 +186,11 @@ def sharing(request: HttpRequest) -> HttpResponse:
 @login_required
 def side_by_side(request: HttpRequest) -> HttpResponse:
     couple = _couple_or_404(request)
+    view = couples.side_by_side(couple)
     return render(
         request,
         "assessments/couples/side_by_side.html",
-        {"couple": couple, "view": couples.side_by_side(couple), **_guide_links(request)},
+        {"couple": couple, "view": view, "chart": couples.chart_of(view), **_guide_links(request)},
     )
 
 

@@ -582,3 +582,31 @@ def test_the_invite_link_across_visitors(client, reader, other_reader, visitor, 
     assert shows in body
     assert "reader-one" not in body and "reader-two" not in body
     assert (list(PartnerInvite.objects.values()), CoupleMember.objects.count()) == before
+
+
+def test_the_chart_marks_exactly_the_tables_numbers_and_nothing_unshared(
+    client, quiz, reader, other_reader
+):
+    linked(reader, other_reader)
+    take_quiz(quiz, reader, [1, 2, 3, 4, 5] * 3)
+    take_quiz(quiz, other_reader, 4)  # not shared
+    theirs = take_quiz(quiz, other_reader, 5, subject="partner")
+    couples.sharing_update(
+        member=couples.couple_for(other_reader).me,
+        share_self_result=False,
+        partner_result_id=theirs.pk,
+        share_strategies=False,
+        share_plan_focus=False,
+    )
+    client.force_login(reader)
+    response = client.get("/me/couple/side-by-side/")
+    view, chart = response.context["view"], response.context["chart"]
+    scale = dict(chart.ticks)
+    assert [sorted((m.shape, m.filled, scale[m.x]) for m in row.marks) for row in chart.rows] == [
+        sorted([("circle", True, row.my_view_of_me), ("circle", False, row.their_view_of_me)])
+        for row in view.rows
+    ]
+    assert [line for row in chart.rows for _, line in row.lines][0] == view.rows[0].text
+    body = response.content.decode()
+    assert '<svg viewBox="0 0 560 ' in body and 'role="img" aria-labelledby="chart-title' in body
+    assert "<table" in body  # the same numbers, in words

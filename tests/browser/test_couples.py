@@ -103,6 +103,8 @@ def test_two_partners_link_share_keep_a_bubble_and_unlink(browser, live_server):
     expect(a.get_by_text("You are linked with Blake. They know you as Alex.")).to_be_visible()
     assert_accessible(a)
     a.get_by_role("link", name="Side by side").click()
+    expect(a.get_by_role("img", name="Side by side, as a picture")).to_be_visible()
+    expect(a.locator(".side-by-side-chart .mark")).to_have_count(4 + 15 * 3)  # legend, marks
     table = a.get_by_role("table")
     expect(table.get_by_role("columnheader", name="You, by Blake")).to_be_visible()
     first = table.get_by_role("row").nth(1).get_by_role("cell")
