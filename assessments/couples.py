@@ -60,6 +60,17 @@ class InviteUnusable(CoupleError):
         self.reason = reason
 
 
+class NotLinked(CoupleError):
+    """The link ended (the other partner unlinked) between reading it and writing to it."""
+
+
+def _still_linked(member: CoupleMember) -> None:
+    """Lock the member's link for this write, as unlinking does: a write that races an unlink
+    either finishes first or finds the link gone, and changes nothing."""
+    if not CoupleLink.objects.select_for_update().filter(pk=member.link_id).exists():
+        raise NotLinked("You are no longer linked.")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -217,6 +228,7 @@ def sharing_update(
     share_plan_focus: bool,
 ) -> CoupleMember:
     """Change what this partner shares; the other side sees the change on their next page."""
+    _still_linked(member)
     partner_result = None
     if partner_result_id is not None:
         partner_result = Result.objects.filter(
@@ -437,6 +449,7 @@ def _differs(a: int | None, b: int | None) -> bool:
 
 @transaction.atomic
 def agreement_add(*, member: CoupleMember, text: str, from_principle: str = "") -> Agreement:
+    _still_linked(member)
     return Agreement.objects.create(
         link_id=member.link_id,
         text=text.strip(),
@@ -451,6 +464,7 @@ def agreement_add(*, member: CoupleMember, text: str, from_principle: str = "") 
 def agreement_edit(*, member: CoupleMember, agreement: Agreement, text: str) -> Agreement:
     if agreement.link_id != member.link_id:
         raise CoupleError("That agreement isn't in your shared bubble.")
+    _still_linked(member)
     agreement.text = text.strip()
     agreement.changed_by, agreement.changed_by_name = member, member.display_name
     agreement.changed = timezone.now()
@@ -462,6 +476,7 @@ def agreement_edit(*, member: CoupleMember, agreement: Agreement, text: str) -> 
 def agreement_retire(*, member: CoupleMember, agreement: Agreement) -> Agreement:
     if agreement.link_id != member.link_id:
         raise CoupleError("That agreement isn't in your shared bubble.")
+    _still_linked(member)
     now = timezone.now()
     agreement.retired = now
     agreement.changed_by, agreement.changed_by_name, agreement.changed = (

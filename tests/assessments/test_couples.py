@@ -610,3 +610,39 @@ def test_the_chart_marks_exactly_the_tables_numbers_and_nothing_unshared(
     body = response.content.decode()
     assert '<svg viewBox="0 0 560 ' in body and 'role="img" aria-labelledby="chart-title' in body
     assert "<table" in body  # the same numbers, in words
+
+
+def test_a_write_that_races_an_unlink_finds_the_link_gone_and_changes_nothing(reader, other_reader):
+    couple = linked(reader, other_reader)
+    kept = couples.agreement_add(member=couple.me, text="We repair within a day")
+    stale = couples.couple_for(other_reader).me  # read just before the other side unlinks
+    couples.couple_unlink(user=reader)
+    writes = [
+        lambda: couples.agreement_add(member=stale, text="Too late"),
+        lambda: couples.agreement_edit(member=stale, agreement=kept, text="Too late"),
+        lambda: couples.agreement_retire(member=stale, agreement=kept),
+        lambda: couples.sharing_update(
+            member=stale,
+            share_self_result=True,
+            partner_result_id=None,
+            share_strategies=True,
+            share_plan_focus=True,
+        ),
+    ]
+    for write in writes:
+        with pytest.raises(couples.NotLinked):
+            write()
+    assert not Agreement.objects.exists() and not CoupleMember.objects.exists()
+    assert set(AgreementCopy.objects.values_list("text", flat=True)) == {"We repair within a day"}
+
+
+def test_a_page_that_races_an_unlink_answers_404(client, monkeypatch, reader, other_reader):
+    linked(reader, other_reader)
+    stale = couples.couple_for(other_reader)
+    couples.couple_unlink(user=reader)
+    # The page read the link a moment before it ended, then writes.
+    monkeypatch.setattr(couples, "couple_for", lambda user: stale)
+    client.force_login(other_reader)
+    assert client.post("/me/couple/agreements/", {"text": "Too late"}).status_code == 404
+    assert client.post("/me/couple/sharing/", {"share_self_result": "on"}).status_code == 404
+    assert not Agreement.objects.exists() and not CoupleMember.objects.exists()
