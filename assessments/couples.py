@@ -311,6 +311,8 @@ class SideBySide:
 
     @property
     def starter_count(self) -> int:
+        """How many starters there are: the page only asks whether there are any, and never
+        shows the number (a count of differences would read as a score)."""
         return sum(len(row.starters) for row in self.rows)
 
 
