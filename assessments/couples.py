@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,8 @@ from assessments.couples_models import (
     CoupleMember,
     PartnerInvite,
 )
-from assessments.models import Answer, Result, SavedStrategy, Subject
+from assessments.models import Answer, PlanWeek, Result, SavedStrategy, Subject
+from assessments.practice import current_focus
 from assessments.scoring import NOTABLE_SIGN_STEPS
 from guide.models import Sign
 
@@ -34,13 +36,13 @@ INVITE_LIFETIME = timedelta(days=7)
 INVITES_PER_DAY = 5
 TOKEN_BYTES = 32  # 256 random bits: the invite link is the only secret an invite has
 
-# What a partner can choose to share, in the order the sharing form asks. The plan's current
-# focus joins this list when practice plans exist: add its field to CoupleMember, a line here,
-# and its column to ``shared_by``; the form and the page follow this list.
+# What a partner can choose to share, in the order the sharing form asks: each key is a
+# field of CoupleMember, off (or empty) until its owner chooses it.
 SHARE_ITEMS = {
     "share_self_result": "My latest result about myself",
     "partner_result": "One result I took about my partner",
     "share_strategies": "The titles of the strategies in my toolkit (never my notes)",
+    "share_plan_focus": "This week’s focus in my practice plan (never my practice log)",
 }
 
 
@@ -56,6 +58,17 @@ class InviteUnusable(CoupleError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotLinked(CoupleError):
+    """The link ended (the other partner unlinked) between reading it and writing to it."""
+
+
+def _still_linked(member: CoupleMember) -> None:
+    """Lock the member's link for this write, as unlinking does: a write that races an unlink
+    either finishes first or finds the link gone, and changes nothing."""
+    if not CoupleLink.objects.select_for_update().filter(pk=member.link_id).exists():
+        raise NotLinked("You are no longer linked.")
 
 
 def token_hash(token: str) -> str:
@@ -212,8 +225,10 @@ def sharing_update(
     share_self_result: bool,
     partner_result_id: int | None,
     share_strategies: bool,
+    share_plan_focus: bool,
 ) -> CoupleMember:
     """Change what this partner shares; the other side sees the change on their next page."""
+    _still_linked(member)
     partner_result = None
     if partner_result_id is not None:
         partner_result = Result.objects.filter(
@@ -224,9 +239,16 @@ def sharing_update(
     member.share_self_result = share_self_result
     member.partner_result = partner_result
     member.share_strategies = share_strategies
+    member.share_plan_focus = share_plan_focus
     member.sharing_changed = timezone.now()
     member.save(
-        update_fields=["share_self_result", "partner_result", "share_strategies", "sharing_changed"]
+        update_fields=[
+            "share_self_result",
+            "partner_result",
+            "share_strategies",
+            "share_plan_focus",
+            "sharing_changed",
+        ]
     )
     return member
 
@@ -284,9 +306,13 @@ class SideBySide:
     their_self: Result | None
     their_partner_result: Result | None
     strategies: list[str] | None  # None: not shared
+    plan_focus_shared: bool
+    plan_focus: PlanWeek | None  # the week their current plan is in, when shared and under way
 
     @property
     def starter_count(self) -> int:
+        """How many starters there are: the page only asks whether there are any, and never
+        shows the number (a count of differences would read as a score)."""
         return sum(len(row.starters) for row in self.rows)
 
 
@@ -340,7 +366,80 @@ def side_by_side(couple: Couple) -> SideBySide:
         their_self=their_self,
         their_partner_result=partner.partner_result,
         strategies=strategies,
+        plan_focus_shared=partner.share_plan_focus,
+        plan_focus=current_focus(partner.user_id) if partner.share_plan_focus else None,
     )
+
+
+# The chart: one row per sign, a 1-5 scale, four marks. Circles are about the reader,
+# squares about their partner; filled is a view of oneself, hollow a view of the other. The
+# table beside it holds the same numbers in words, for screen readers and without images.
+CHART_WIDTH = 560
+CHART_LEFT, CHART_RIGHT = 14, 546
+CHART_TOP = 78  # below the legend and the scale's numbers
+CHART_LINE = 18  # a line of sign text
+CHART_LANES = (
+    ("my_view_of_me", "circle", True, -13.5),
+    ("their_view_of_me", "circle", False, -4.5),
+    ("their_view_of_them", "square", True, 4.5),
+    ("my_view_of_them", "square", False, 13.5),
+)
+CHART_MARK = 8  # a mark's width
+CHART_WRAP = 66
+
+
+@dataclass
+class ChartMark:
+    x: float
+    y: float
+    shape: str
+    filled: bool
+
+    @property
+    def corner(self) -> tuple[float, float]:
+        """A square mark's top left corner."""
+        return self.x - CHART_MARK / 2, self.y - CHART_MARK / 2
+
+    @property
+    def radius(self) -> float:
+        return CHART_MARK / 2
+
+
+@dataclass
+class ChartRow:
+    lines: list[tuple[float, str]]  # (y, text)
+    axis_y: float
+    marks: list[ChartMark]
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    ticks: list[tuple[float, int]]  # (x, value)
+    left: int
+    right: int
+    rows: list[ChartRow]
+
+
+def chart_of(view: SideBySide) -> Chart:
+    """Where each mark of the side-by-side chart goes: geometry only, the same numbers as the
+    table. No line joins two views and nothing is summed."""
+    step = (CHART_RIGHT - CHART_LEFT) / 4
+    rows, y = [], CHART_TOP
+    for row in view.rows:
+        text = textwrap.wrap(row.text, CHART_WRAP) or [""]
+        lines = [(y + CHART_LINE * (n + 1) - 4, line) for n, line in enumerate(text)]
+        axis_y = y + CHART_LINE * len(text) + 20
+        marks = [
+            ChartMark(CHART_LEFT + (value - 1) * step, axis_y + offset, shape, filled)
+            for name, shape, filled, offset in CHART_LANES
+            if (value := getattr(row, name)) is not None
+        ]
+        rows.append(ChartRow(lines, axis_y, marks))
+        y = axis_y + 26
+    ticks = [(CHART_LEFT + (value - 1) * step, value) for value in range(1, 6)]
+    return Chart(CHART_WIDTH, y + 6, ticks, CHART_LEFT, CHART_RIGHT, rows)
 
 
 def _differs(a: int | None, b: int | None) -> bool:
@@ -352,6 +451,7 @@ def _differs(a: int | None, b: int | None) -> bool:
 
 @transaction.atomic
 def agreement_add(*, member: CoupleMember, text: str, from_principle: str = "") -> Agreement:
+    _still_linked(member)
     return Agreement.objects.create(
         link_id=member.link_id,
         text=text.strip(),
@@ -366,6 +466,7 @@ def agreement_add(*, member: CoupleMember, text: str, from_principle: str = "") 
 def agreement_edit(*, member: CoupleMember, agreement: Agreement, text: str) -> Agreement:
     if agreement.link_id != member.link_id:
         raise CoupleError("That agreement isn't in your shared bubble.")
+    _still_linked(member)
     agreement.text = text.strip()
     agreement.changed_by, agreement.changed_by_name = member, member.display_name
     agreement.changed = timezone.now()
@@ -377,6 +478,7 @@ def agreement_edit(*, member: CoupleMember, agreement: Agreement, text: str) -> 
 def agreement_retire(*, member: CoupleMember, agreement: Agreement) -> Agreement:
     if agreement.link_id != member.link_id:
         raise CoupleError("That agreement isn't in your shared bubble.")
+    _still_linked(member)
     now = timezone.now()
     agreement.retired = now
     agreement.changed_by, agreement.changed_by_name, agreement.changed = (
@@ -427,6 +529,7 @@ def couple_export(*, user: AbstractBaseUser) -> dict[str, Any]:
                     me.partner_result.created.isoformat() if me.partner_result else None
                 ),
                 "toolkit_titles": me.share_strategies,
+                "plan_focus": me.share_plan_focus,
             },
             "sharing_changed_at": (me.sharing_changed.isoformat() if me.sharing_changed else None),
             "agreements": [_agreement_data(item) for item in agreements_of(couple)],

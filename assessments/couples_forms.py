@@ -36,6 +36,7 @@ class SharingForm(forms.Form):
         widget=forms.RadioSelect,
     )
     share_strategies = forms.BooleanField(label=SHARE_ITEMS["share_strategies"], required=False)
+    share_plan_focus = forms.BooleanField(label=SHARE_ITEMS["share_plan_focus"], required=False)
 
     def __init__(self, *args, partner_results=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

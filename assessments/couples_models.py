@@ -1,10 +1,11 @@
 """Two readers linked as partners, by consent: the invite, the link, what each shares, and
 the agreements of their shared bubble (:mod:`assessments.couples` writes them all).
 
-Nothing here is registered in the admin. Each table belongs to the reader(s) it names:
-an invite to its inviter, a membership (with its sharing choices) to its member, the shared
-agreements to both partners while they are linked, and a private copy of the agreements to
-one reader after unlinking.
+Nothing here is registered in the admin, and no row names anything private when printed (an
+account's delete page in the admin lists what would go with it). Each table belongs to the
+reader(s) it names: an invite to its inviter, a membership (with its sharing choices) to its
+member, the shared agreements to both partners while they are linked, and a private copy of
+the agreements to one reader after unlinking.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class PartnerInvite(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Invite from {self.display_name}"
+        return "Partner invite"
 
 
 class CoupleLink(models.Model):
@@ -63,7 +64,7 @@ class CoupleLink(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return f"Link {self.pk}"
+        return "Partner link"
 
 
 class CoupleMember(models.Model):
@@ -84,13 +85,14 @@ class CoupleMember(models.Model):
         "assessments.Result", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     share_strategies = models.BooleanField(default=False)
+    share_plan_focus = models.BooleanField(default=False)
     sharing_changed = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.display_name
+        return "One side of a partner link"
 
 
 class Agreement(models.Model):
@@ -119,7 +121,7 @@ class Agreement(models.Model):
         ordering = ["written", "pk"]
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return "Shared agreement"
 
 
 class AgreementCopy(models.Model):
@@ -141,4 +143,4 @@ class AgreementCopy(models.Model):
         verbose_name_plural = "agreement copies"
 
     def __str__(self) -> str:
-        return self.text[:60]
+        return "Kept agreement"

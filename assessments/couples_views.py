@@ -5,6 +5,9 @@ unlinked partner's next request finds nothing. No page says whether an account e
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -33,6 +36,16 @@ UNUSABLE = {
         "You can be linked with one person at a time. Unlink first to accept a new invite.",
     ),
 }
+
+
+@contextmanager
+def _still_linked_or_404() -> Iterator[None]:
+    """A write that finds the link ended meanwhile (the other side just unlinked): 404, as
+    the next page would be."""
+    try:
+        yield
+    except couples.NotLinked:
+        raise Http404("No link.") from None
 
 
 def _couple_or_404(request: HttpRequest) -> couples.Couple:
@@ -72,6 +85,7 @@ def couple_home(request: HttpRequest) -> HttpResponse:
                 "share_self_result": couple.me.share_self_result,
                 "partner_result": couple.me.partner_result_id or "",
                 "share_strategies": couple.me.share_strategies,
+                "share_plan_focus": couple.me.share_plan_focus,
             },
             partner_results=results,
         )
@@ -170,12 +184,14 @@ def sharing(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "That choice isn’t one of the options: nothing was changed.")
         return redirect("assessments:couple")
-    couples.sharing_update(
-        member=couple.me,
-        share_self_result=form.cleaned_data["share_self_result"],
-        partner_result_id=form.cleaned_data["partner_result"],
-        share_strategies=form.cleaned_data["share_strategies"],
-    )
+    with _still_linked_or_404():
+        couples.sharing_update(
+            member=couple.me,
+            share_self_result=form.cleaned_data["share_self_result"],
+            partner_result_id=form.cleaned_data["partner_result"],
+            share_strategies=form.cleaned_data["share_strategies"],
+            share_plan_focus=form.cleaned_data["share_plan_focus"],
+        )
     messages.success(request, "Your sharing choices are saved. They apply from now on.")
     return redirect("assessments:couple")
 
@@ -184,10 +200,11 @@ def sharing(request: HttpRequest) -> HttpResponse:
 @login_required
 def side_by_side(request: HttpRequest) -> HttpResponse:
     couple = _couple_or_404(request)
+    view = couples.side_by_side(couple)
     return render(
         request,
         "assessments/couples/side_by_side.html",
-        {"couple": couple, "view": couples.side_by_side(couple), **_guide_links(request)},
+        {"couple": couple, "view": view, "chart": couples.chart_of(view), **_guide_links(request)},
     )
 
 
@@ -200,11 +217,12 @@ def agreements(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = AgreementForm(request.POST)
         if form.is_valid():
-            couples.agreement_add(
-                member=couple.me,
-                text=form.cleaned_data["text"],
-                from_principle=form.cleaned_data["from_principle"],
-            )
+            with _still_linked_or_404():
+                couples.agreement_add(
+                    member=couple.me,
+                    text=form.cleaned_data["text"],
+                    from_principle=form.cleaned_data["from_principle"],
+                )
             messages.success(request, "The agreement is added to your bubble.")
             return redirect("assessments:couple-agreements")
         status = 400
@@ -238,9 +256,10 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = AgreementForm(request.POST)
         if form.is_valid():
-            couples.agreement_edit(
-                member=couple.me, agreement=agreement, text=form.cleaned_data["text"]
-            )
+            with _still_linked_or_404():
+                couples.agreement_edit(
+                    member=couple.me, agreement=agreement, text=form.cleaned_data["text"]
+                )
             messages.success(request, "The agreement is changed.")
             return redirect("assessments:couple-agreements")
         status = 400
@@ -261,7 +280,8 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_retire(request: HttpRequest, pk: int) -> HttpResponse:
     couple, agreement = _agreement_or_404(request, pk)
     if agreement.retired is None:
-        couples.agreement_retire(member=couple.me, agreement=agreement)
+        with _still_linked_or_404():
+            couples.agreement_retire(member=couple.me, agreement=agreement)
         messages.success(request, "The agreement is retired. It stays listed below.")
     return redirect("assessments:couple-agreements")
 

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from assessments import presenters
@@ -332,11 +333,20 @@ class PlanProgress:
         return self.plan.status == Plan.Status.PAUSED
 
 
+def _days_in(plan: Plan, today: date) -> int:
+    """The days a plan has run by ``today``: a paused plan stands still on its pause day."""
+    on = plan.paused_on if plan.status == Plan.Status.PAUSED and plan.paused_on else today
+    return max(0, (on - plan.started_on).days)
+
+
+def _week_number(week_count: int, elapsed: int) -> int:
+    return min(week_count, elapsed // 7 + 1)
+
+
 def plan_progress(plan: Plan, *, today: date) -> PlanProgress:
     weeks = list(plan.weeks.all())
-    on = plan.paused_on if plan.status == Plan.Status.PAUSED and plan.paused_on else today
-    elapsed = max(0, (on - plan.started_on).days)
-    number = min(len(weeks), elapsed // 7 + 1)
+    elapsed = _days_in(plan, today)
+    number = _week_number(len(weeks), elapsed)
     week_start = plan.started_on + timedelta(days=7 * (number - 1))
     week_end = week_start + timedelta(days=6)
     entries = list(
@@ -355,6 +365,28 @@ def plan_progress(plan: Plan, *, today: date) -> PlanProgress:
         practised=sum(1 for slug in entries if slug == focus),
         practised_any=len(entries),
     )
+
+
+def current_focus(owner_id: int) -> PlanWeek | None:
+    """The week the reader's current plan is in today, in their time zone, with its focus
+    strategy; None without a plan under way. One query, whoever asks: it is what a linked
+    partner sees when the reader shares it (:mod:`assessments.couples`)."""
+    weeks = list(
+        PlanWeek.objects.filter(plan__owner_id=owner_id)
+        .exclude(plan__status=Plan.Status.ENDED)
+        .select_related("plan")
+        .annotate(
+            zone=Subquery(
+                ReaderSettings.objects.filter(owner=OuterRef("plan__owner")).values("time_zone")[:1]
+            )
+        )
+        .order_by("number")
+    )
+    if not weeks:
+        return None
+    plan = weeks[0].plan
+    today = timezone.now().astimezone(_zone(weeks[0].zone or DEFAULT_ZONE)).date()
+    return weeks[_week_number(len(weeks), _days_in(plan, today)) - 1]
 
 
 # -- practice log ---------------------------------------------------------------------------
@@ -504,7 +536,7 @@ def space_summary(user: AbstractBaseUser) -> SpaceSummary:
     """What My space shows beside the history, in one query when no plan is under way (the
     toolkit's size, the current plan's id, the time zone) and three when one is."""
     from django.contrib.auth import get_user_model
-    from django.db.models import Count, OuterRef, Subquery
+    from django.db.models import Count
     from django.db.models.functions import Coalesce
 
     from assessments.models import SavedStrategy

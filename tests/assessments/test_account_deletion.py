@@ -274,6 +274,7 @@ NOT_EXPORTED = {
     "assessments.couplemember": {
         "share_self_result": "given under i_share, beside the link's names",
         "share_strategies": "as share_self_result",
+        "share_plan_focus": "as share_self_result",
     },
     "assessments.remindersent": {
         "iso_year": "given with the week, as 2026-W48",
@@ -400,6 +401,7 @@ def test_deleting_a_linked_account_unlinks_silently_and_leaves_nothing_of_it(qui
         share_self_result=True,
         partner_result_id=partner_result.pk,
         share_strategies=True,
+        share_plan_focus=True,
     )
     couples.agreement_add(member=me, text="We say goodnight")
     assert rows_mentioning(MARK) and rows_pointing_at(leaving.pk)

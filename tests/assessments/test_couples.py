@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from assessments import couples
+from assessments import couples, practice
 from assessments.couples_models import (
     Agreement,
     AgreementCopy,
@@ -19,6 +19,7 @@ from assessments.couples_models import (
     CoupleMember,
     PartnerInvite,
 )
+from assessments.models import Plan
 from tests.factories import make_user, take_quiz
 
 
@@ -48,6 +49,7 @@ def test_accepting_links_both_and_shares_nothing_by_default(reader, other_reader
         assert not member.share_self_result
         assert member.partner_result is None
         assert not member.share_strategies
+        assert not member.share_plan_focus
     assert PartnerInvite.objects.get().outcome == "accepted"
 
 
@@ -138,24 +140,100 @@ def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen
             share_self_result=False,
             partner_result_id=theirs.pk,
             share_strategies=False,
+            share_plan_focus=False,
         )
     assert couples.side_by_side(couples.couple_for(reader)).their_self is None
     partner = couples.couple_for(other_reader).me
     couples.sharing_update(
-        member=partner, share_self_result=True, partner_result_id=theirs.pk, share_strategies=True
+        member=partner,
+        share_self_result=True,
+        partner_result_id=theirs.pk,
+        share_strategies=True,
+        share_plan_focus=True,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.their_self is not None and view.their_partner_result == theirs
     assert {row.their_view_of_them for row in view.rows} == {5}
     assert {row.their_view_of_me for row in view.rows} == {4}
     couples.sharing_update(
-        member=partner, share_self_result=False, partner_result_id=None, share_strategies=False
+        member=partner,
+        share_self_result=False,
+        partner_result_id=None,
+        share_strategies=False,
+        share_plan_focus=False,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.their_self is None and view.strategies is None
+    assert not view.plan_focus_shared and view.plan_focus is None
     assert {row.their_view_of_them for row in view.rows} == {None}
     assert mine.pk  # my own choice is separate
     assert not hasattr(view, "score") and not hasattr(view, "match")
+
+
+def share_only_plan_focus(user, shared=True):
+    couples.sharing_update(
+        member=couples.couple_for(user).me,
+        share_self_result=False,
+        partner_result_id=None,
+        share_strategies=False,
+        share_plan_focus=shared,
+    )
+
+
+def test_a_shared_plan_focus_is_the_week_the_partners_plan_is_in_today(quiz, reader, other_reader):
+    linked(reader, other_reader)
+    own = take_quiz(quiz, other_reader, 2)
+    share_only_plan_focus(other_reader)
+    view = couples.side_by_side(couples.couple_for(reader))
+    assert view.plan_focus_shared and view.plan_focus is None  # shared, no plan under way
+
+    plan = practice.plan_start(owner=other_reader, result_id=own.pk)
+    weeks = list(plan.weeks.order_by("number"))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus == weeks[0]
+    # A week in, in the partner's own calendar (a day ahead of UTC’s for 14 hours of 24):
+    # their second week.
+    practice.time_zone_set(owner=other_reader, name="Pacific/Kiritimati")  # UTC+14
+    today = practice.today_for(other_reader)
+    Plan.objects.filter(pk=plan.pk).update(started_on=today - timedelta(days=7))
+    focus = couples.side_by_side(couples.couple_for(reader)).plan_focus
+    assert (focus.number, focus.strategy_title) == (2, weeks[1].strategy_title)
+    # Past the last week, the last week's focus stays; an ended plan shares nothing.
+    Plan.objects.filter(pk=plan.pk).update(started_on=today - timedelta(days=60))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus.number == 4
+    practice.plan_end(plan=Plan.objects.get(pk=plan.pk))
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus is None
+    # The reader's own plan is never the one shown as the partner's.
+    practice.plan_start(owner=reader, result_id=take_quiz(quiz, reader, 3).pk)
+    assert couples.side_by_side(couples.couple_for(reader)).plan_focus is None
+
+
+def test_the_plan_focus_shows_on_the_partners_page_only_while_shared(
+    client, quiz, reader, other_reader
+):
+    linked(reader, other_reader)
+    plan = practice.plan_start(owner=other_reader, result_id=take_quiz(quiz, other_reader, 2).pk)
+    title = plan.weeks.get(number=1).strategy_title
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "practice this week" not in body and title not in body  # off by default
+
+    client.force_login(other_reader)
+    form = client.get("/me/couple/").content.decode()
+    assert 'name="share_plan_focus" id="id_share_plan_focus">' in form  # unticked
+    client.post("/me/couple/sharing/", {"share_plan_focus": "on"})
+    assert 'name="share_plan_focus" id="id_share_plan_focus" checked>' in (
+        client.get("/me/couple/").content.decode()
+    )
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "Blake’s practice this week" in body and "Week 1 of their plan: " in body
+    assert title in body
+
+    client.force_login(other_reader)
+    client.post("/me/couple/sharing/", {})
+    client.force_login(reader)
+    body = client.get("/me/couple/side-by-side/").content.decode()
+    assert "practice this week" not in body and title not in body
 
 
 def test_differences_become_conversation_starters_never_a_score(quiz, reader, other_reader):
@@ -167,6 +245,7 @@ def test_differences_become_conversation_starters_never_a_score(quiz, reader, ot
         share_self_result=False,
         partner_result_id=theirs.pk,
         share_strategies=False,
+        share_plan_focus=False,
     )
     view = couples.side_by_side(couples.couple_for(reader))
     assert [len(row.starters) for row in view.rows] == [1] + [0] * 14
@@ -406,5 +485,164 @@ def test_the_privacy_page_covers_couples(client):
     body = client.get("/privacy/").content.decode()
     assert "Linking with a partner" in body
     assert "stored only as a one-way hash" in body
+    assert "this week’s focus in your practice plan" in body
     assert "never your partner’s own data" in body
     assert "never see links, sharing choices or agreements" in body
+
+
+def test_unlinking_and_deleting_an_account_send_nothing_to_anyone(db, client, smtp_server):
+    """Silent: no mail to either partner, whoever unlinks, and none when an account goes."""
+    alex = make_user("alex-reader", email="alex@example.org")
+    blake = make_user("blake-reader", email="blake@example.org")
+    couples.agreement_add(member=linked(alex, blake).me, text="We say goodnight")
+    client.force_login(blake)
+    response = client.post("/me/couple/unlink/", follow=True)
+    assert "Nothing was sent to anyone." in response.content.decode()
+    assert couples.couple_for(alex) is None
+
+    linked(alex, blake)
+    client.force_login(alex)
+    client.post("/me/delete/", {"password": alex.raw_password})
+    assert couples.couple_for(blake) is None
+    assert list(AgreementCopy.objects.values_list("owner", "text")) == [
+        (blake.pk, "We say goodnight")
+    ]
+    assert smtp_server.messages == []
+
+
+def test_the_inviter_sees_the_safety_note_before_making_an_invite(client, reader):
+    client.force_login(reader)
+    body = client.get("/me/couple/").content.decode()
+    note = body.index("If you feel afraid of your partner, or they check your phone or accounts")
+    assert note < body.index("Make an invite link")
+    assert 'href="/support/"' in body and "data-leave-quickly" in body
+    assert "I have read the safety note above, and I want to link" in body
+
+
+def test_the_limits_are_explained_on_the_page_and_change_nothing(client, reader, other_reader):
+    client.force_login(reader)
+    data = {"display_name": "Sam", "understood": "on"}
+    client.post("/me/couple/invite/", data)
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You have an open invite already. Revoke it to make a new one." in page
+    assert PartnerInvite.objects.filter(closed=None).count() == 1
+    for _ in range(4):
+        client.post("/me/couple/invite/revoke/")
+        client.post("/me/couple/invite/", data)
+    client.post("/me/couple/invite/revoke/")
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You have made 5 invites in the last 24 hours, the most there can be." in page
+    assert PartnerInvite.objects.count() == 5 and not PartnerInvite.objects.filter(closed=None)
+
+    linked(other_reader, make_user("third"))
+    client.force_login(other_reader)
+    page = client.post("/me/couple/invite/", data, follow=True).content.decode()
+    assert "You are linked already. Unlink first to invite someone new." in page
+    assert not PartnerInvite.objects.filter(inviter=other_reader, closed=None).exists()
+
+
+def test_an_invite_lasts_seven_days_to_the_second(reader, other_reader):
+    made, token = invite(reader)
+    PartnerInvite.objects.filter(pk=made.pk).update(
+        expires=timezone.now() + timedelta(seconds=5), created=timezone.now() - timedelta(days=7)
+    )
+    assert couples.invite_check(token=token, user=other_reader) == made
+    PartnerInvite.objects.filter(pk=made.pk).update(expires=timezone.now())
+    with pytest.raises(couples.InviteUnusable) as caught:
+        couples.invite_check(token=token, user=other_reader)
+    assert caught.value.reason == "expired"
+
+
+@pytest.mark.parametrize(
+    ("visitor", "status", "shows"),
+    [
+        ("anonymous", 200, "To accept, sign in or create an account"),
+        ("stranger", 200, "Link with Sam"),  # whoever holds the link may accept it
+        ("partner after accepting", 410, "This invite has been used"),
+        ("ex-partner after unlinking", 410, "This invite has been used"),
+        ("inviter", 400, "This is your own invite"),
+    ],
+)
+def test_the_invite_link_across_visitors(client, reader, other_reader, visitor, status, shows):
+    made, token = invite(reader)
+    if visitor in ("partner after accepting", "ex-partner after unlinking"):
+        couples.invite_accept(token=token, user=other_reader, display_name="Blake")
+        if visitor == "ex-partner after unlinking":
+            couples.couple_unlink(user=reader)
+    if visitor == "stranger":
+        client.force_login(make_user("stranger"))
+    elif visitor == "inviter":
+        client.force_login(reader)
+    elif visitor != "anonymous":
+        client.force_login(other_reader)
+    before = list(PartnerInvite.objects.values()), CoupleMember.objects.count()
+    response = client.get(f"/couple/join/{token}/")
+    assert response.status_code == status
+    body = response.content.decode()
+    assert shows in body
+    assert "reader-one" not in body and "reader-two" not in body
+    assert (list(PartnerInvite.objects.values()), CoupleMember.objects.count()) == before
+
+
+def test_the_chart_marks_exactly_the_tables_numbers_and_nothing_unshared(
+    client, quiz, reader, other_reader
+):
+    linked(reader, other_reader)
+    take_quiz(quiz, reader, [1, 2, 3, 4, 5] * 3)
+    take_quiz(quiz, other_reader, 4)  # not shared
+    theirs = take_quiz(quiz, other_reader, 5, subject="partner")
+    couples.sharing_update(
+        member=couples.couple_for(other_reader).me,
+        share_self_result=False,
+        partner_result_id=theirs.pk,
+        share_strategies=False,
+        share_plan_focus=False,
+    )
+    client.force_login(reader)
+    response = client.get("/me/couple/side-by-side/")
+    view, chart = response.context["view"], response.context["chart"]
+    scale = dict(chart.ticks)
+    assert [sorted((m.shape, m.filled, scale[m.x]) for m in row.marks) for row in chart.rows] == [
+        sorted([("circle", True, row.my_view_of_me), ("circle", False, row.their_view_of_me)])
+        for row in view.rows
+    ]
+    assert [line for row in chart.rows for _, line in row.lines][0] == view.rows[0].text
+    body = response.content.decode()
+    assert '<svg viewBox="0 0 560 ' in body and 'role="img" aria-labelledby="chart-title' in body
+    assert "<table" in body  # the same numbers, in words
+
+
+def test_a_write_that_races_an_unlink_finds_the_link_gone_and_changes_nothing(reader, other_reader):
+    couple = linked(reader, other_reader)
+    kept = couples.agreement_add(member=couple.me, text="We repair within a day")
+    stale = couples.couple_for(other_reader).me  # read just before the other side unlinks
+    couples.couple_unlink(user=reader)
+    writes = [
+        lambda: couples.agreement_add(member=stale, text="Too late"),
+        lambda: couples.agreement_edit(member=stale, agreement=kept, text="Too late"),
+        lambda: couples.agreement_retire(member=stale, agreement=kept),
+        lambda: couples.sharing_update(
+            member=stale,
+            share_self_result=True,
+            partner_result_id=None,
+            share_strategies=True,
+            share_plan_focus=True,
+        ),
+    ]
+    for write in writes:
+        with pytest.raises(couples.NotLinked):
+            write()
+    assert not Agreement.objects.exists() and not CoupleMember.objects.exists()
+    assert set(AgreementCopy.objects.values_list("text", flat=True)) == {"We repair within a day"}
+
+
+def test_a_page_that_races_an_unlink_answers_404(client, monkeypatch, reader, other_reader):
+    linked(reader, other_reader)
+    stale = couples.couple_for(other_reader)
+    couples.couple_unlink(user=reader)
+    # The page read the link a moment before it ended, then writes.
+    monkeypatch.setattr(couples, "couple_for", lambda user: stale)
+    client.force_login(other_reader)
+    assert client.post("/me/couple/agreements/", {"text": "Too late"}).status_code == 404
+    assert client.post("/me/couple/sharing/", {"share_self_result": "on"}).status_code == 404
+    assert not Agreement.objects.exists() and not CoupleMember.objects.exists()

@@ -12,15 +12,32 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
-from assessments import couples
-from assessments.couples_models import Agreement, CoupleLink, CoupleMember, PartnerInvite
+from assessments import couples, practice, services
+from assessments.couples_models import (
+    Agreement,
+    AgreementCopy,
+    CoupleLink,
+    CoupleMember,
+    PartnerInvite,
+)
+from guide.models import Strategy
 from tests.assessments.test_access import reader_url_names
-from tests.factories import make_user, staff_login, take_quiz
+from tests.factories import (
+    make_bubble_principle,
+    make_strategy,
+    make_user,
+    staff_login,
+    take_quiz,
+)
 
 # Pages of the link itself, with how to fill them in and what a POST would send.
 LINK_URLS = {
-    "couple-sharing": (lambda a: {}, {"share_self_result": "on", "share_strategies": "on"}),
+    "couple-sharing": (
+        lambda a: {},
+        {"share_self_result": "on", "share_strategies": "on", "share_plan_focus": "on"},
+    ),
     "couple-side-by-side": (lambda a: {}, {}),
     "couple-agreements": (lambda a: {}, {"text": "Written by an intruder"}),
     "couple-agreement-edit": (lambda a: {"pk": a.pk}, {"text": "Changed by an intruder"}),
@@ -61,7 +78,11 @@ def state():
         CoupleLink.objects.count(),
         CoupleMember.objects.count(),
         list(Agreement.objects.values_list("text", "retired", "changed_by_name")),
-        list(CoupleMember.objects.values_list("share_self_result", "share_strategies")),
+        list(
+            CoupleMember.objects.values_list(
+                "share_self_result", "partner_result", "share_strategies", "share_plan_focus"
+            )
+        ),
     )
 
 
@@ -156,19 +177,27 @@ def test_an_ex_partner_gets_404_on_the_next_request_after_unlinking(
 def test_a_withdrawn_share_disappears_from_the_partners_next_page(
     client, quiz, pair, reader, other_reader
 ):
-    take_quiz(quiz, reader, 5)
+    mine = take_quiz(quiz, reader, 5)
     about_blake = take_quiz(quiz, reader, 4, subject="partner")
     take_quiz(quiz, other_reader, 1)
+    focus = practice.plan_start(owner=reader, result_id=mine.pk).weeks.get(number=1)
     client.force_login(reader)
     client.post(
         "/me/couple/sharing/",
-        {"share_self_result": "on", "partner_result": about_blake.pk, "share_strategies": "on"},
+        {
+            "share_self_result": "on",
+            "partner_result": about_blake.pk,
+            "share_strategies": "on",
+            "share_plan_focus": "on",
+        },
     )
     client.force_login(other_reader)
-    view = client.get("/me/couple/side-by-side/").context["view"]
+    response = client.get("/me/couple/side-by-side/")
+    view = response.context["view"]
     assert {row.their_view_of_them for row in view.rows} == {5}
     assert {row.their_view_of_me for row in view.rows} == {4}
     assert view.strategies == []
+    assert view.plan_focus == focus and focus.strategy_title in response.content.decode()
 
     client.force_login(reader)
     client.post("/me/couple/sharing/", {"partner_result": ""})
@@ -179,7 +208,10 @@ def test_a_withdrawn_share_disappears_from_the_partners_next_page(
     assert {row.their_view_of_me for row in view.rows} == {None}
     assert {row.my_view_of_me for row in view.rows} == {1}
     assert view.strategies is None
-    assert "toolkit" not in response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert not view.plan_focus_shared and view.plan_focus is None
+    main = response.content.decode().split("<main", 1)[1].split("</main>")[0]
+    assert "toolkit" not in main and "practice this week" not in main
+    assert focus.strategy_title not in main
 
 
 def test_a_result_of_someone_else_cannot_be_shared_as_ones_own(
@@ -201,13 +233,48 @@ def test_a_result_of_someone_else_cannot_be_shared_as_ones_own(
         "/admin/assessments/agreementcopy/",
     ],
 )
-def test_staff_never_see_links_shares_or_agreements_in_the_admin(client, pair, url):
-    editor = make_user("editor", is_staff=True)
-    editor.user_permissions.set(Permission.objects.all())
+@pytest.mark.parametrize("who", ["staff with every permission", "superuser"])
+def test_staff_never_see_links_shares_or_agreements_in_the_admin(client, pair, url, who):
+    if who == "superuser":
+        editor = make_user("editor", is_staff=True, is_superuser=True)
+    else:
+        editor = make_user("editor", is_staff=True)
+        editor.user_permissions.set(Permission.objects.all())
     staff_login(client, editor)
     assert client.get("/admin/").status_code == 200  # signed in to the admin, second factor too
     assert client.get(url).status_code == 404
     assert "Blake" not in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["staff with every permission", "superuser"])
+def test_an_accounts_pages_in_the_admin_name_no_partner_and_no_agreement(
+    client, pair, reader, other_reader, who
+):
+    """The admin's account pages, the delete confirmation above all (it lists every row that
+    would go with the account), show neither the names chosen for the link nor agreements."""
+    AgreementCopy.objects.create(
+        owner=reader,
+        text="Kept from an earlier link",
+        written_by_name="Casey",
+        written=timezone.now(),
+        link_ended=timezone.now(),
+    )
+    couples.invite_create(inviter=make_user("inviting"), display_name="Dana")
+    if who == "superuser":
+        editor = make_user("editor", is_staff=True, is_superuser=True)
+    else:
+        editor = make_user("editor", is_staff=True)
+        editor.user_permissions.set(Permission.objects.all())
+    staff_login(client, editor)
+    for user in (reader, other_reader):
+        for page in ("change", "delete", "history"):
+            response = client.get(f"/admin/auth/user/{user.pk}/{page}/")
+            assert response.status_code == 200
+            body = response.content.decode()
+            for private in ("Alex", "Blake", "Casey", "We repair", "Kept from"):
+                assert private not in body, (page, private)
+    body = client.get("/admin/auth/user/").content.decode()
+    assert "Dana" not in body and "Alex" not in body
 
 
 def test_the_export_holds_the_link_own_choices_and_agreements_never_the_partners_data(
@@ -223,11 +290,20 @@ def test_the_export_holds_the_link_own_choices_and_agreements_never_the_partners
         "latest_self_result": False,
         "partner_result_taken_at": None,
         "toolkit_titles": False,
+        "plan_focus": False,
     }
     assert [a["text"] for a in data["link"]["agreements"]] == ["We repair before sleeping"]
     assert data["invites"][0]["outcome"] == "accepted"
     assert "reader-two" not in json.dumps(data)
     assert PartnerInvite.objects.filter(inviter=other_reader).count() == 0
+    # One's own choice, as soon as it is made; the partner's stays out of it.
+    client.post("/me/couple/sharing/", {"share_plan_focus": "on"})
+    assert json.loads(client.get("/me/export/").content)["couple"]["link"]["i_share"] == {
+        "latest_self_result": False,
+        "partner_result_taken_at": None,
+        "toolkit_titles": False,
+        "plan_focus": True,
+    }
 
     client.post("/me/couple/unlink/")
     data = json.loads(client.get("/me/export/").content)["couple"]
@@ -268,26 +344,62 @@ def test_the_export_covers_every_couple_table_that_points_at_the_reader(
     assert len(data["invites"]) == 2 and len(data["agreements_kept_after_unlinking"]) == 1
 
 
-def test_couple_pages_stay_within_their_query_budgets(
-    client, quiz, pair, reader, other_reader, fetch_raise, django_assert_max_num_queries
+def test_couple_pages_cost_the_same_queries_for_1_and_for_many_items(
+    client, quiz, pair, reader, other_reader, fetch_raise, django_assert_num_queries
 ):
+    """Every item shared, and each page's query count is the same with one of everything
+    (agreement, principle, toolkit title, kept copy, result to choose from) as with many."""
     take_quiz(quiz, reader, 2)
     about = take_quiz(quiz, other_reader, 4, subject="partner")
-    take_quiz(quiz, other_reader, 3)
+    own = take_quiz(quiz, other_reader, 3)
+    practice.plan_start(owner=other_reader, result_id=own.pk)
+    services.strategy_save(owner=other_reader, strategy=quiz.strategies[0])
     couples.sharing_update(
         member=couples.couple_for(other_reader).me,
         share_self_result=True,
         partner_result_id=about.pk,
         share_strategies=True,
+        share_plan_focus=True,
+    )
+    make_bubble_principle()
+    take_quiz(quiz, reader, 4, subject="partner")
+    AgreementCopy.objects.create(
+        owner=reader,
+        text="Kept from before",
+        written_by_name="Alex",
+        written=timezone.now(),
+        link_ended=timezone.now(),
     )
     client.force_login(reader)
-    # session, user, members with results, my latest, their latest, answers, signs, toolkit
-    # titles, chapters, repair strategies
-    with django_assert_max_num_queries(10):
-        assert client.get("/me/couple/side-by-side/").status_code == 200
-    # session, user, members, agreements, principles, chapters, repair strategies
-    with django_assert_max_num_queries(7):
-        assert client.get("/me/couple/agreements/").status_code == 200
-    # session, user, members, copies, partner results
-    with django_assert_max_num_queries(5):
-        assert client.get("/me/couple/").status_code == 200
+
+    def visit(items):
+        # session, user, members with their chosen results, my latest, their latest, the
+        # four results' answers, signs, toolkit titles, plan focus, chapters, repair scripts
+        with django_assert_num_queries(11, info=f"side by side with {items}"):
+            assert client.get("/me/couple/side-by-side/").status_code == 200
+        # session, user, members, agreements, principles, chapters, repair scripts
+        with django_assert_num_queries(7, info=f"our bubble with {items}"):
+            assert client.get("/me/couple/agreements/").status_code == 200
+        # session, user, members with results, kept copies, my results about a partner
+        with django_assert_num_queries(5, info=f"my partner link with {items}"):
+            assert client.get("/me/couple/").status_code == 200
+
+    visit("1 of each")
+    me = couples.couple_for(reader).me
+    for n in range(30):
+        agreement = couples.agreement_add(member=me, text=f"Agreement {n}")
+        if n % 3 == 0:
+            couples.agreement_retire(member=me, agreement=agreement)
+        make_bubble_principle()
+        services.strategy_save(owner=other_reader, strategy=make_strategy())
+        AgreementCopy.objects.create(
+            owner=reader,
+            text=f"Kept {n}",
+            written_by_name="Alex",
+            written=timezone.now(),
+            link_ended=timezone.now(),
+        )
+    for _ in range(10):
+        make_strategy(path=Strategy.Path.REPAIR)
+        take_quiz(quiz, reader, 3, subject="partner")
+    visit("30 of each")
