@@ -253,6 +253,8 @@ def _agreement_or_404(request: HttpRequest, pk: int) -> tuple[couples.Couple, Ag
 @login_required
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     couple, agreement = _agreement_or_404(request, pk)
+    if agreement.retired is not None:
+        raise Http404("A retired agreement stays as it was retired.")
     if request.method == "POST":
         form = AgreementForm(request.POST)
         if form.is_valid():

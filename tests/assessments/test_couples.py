@@ -481,6 +481,19 @@ def test_an_empty_or_oversized_agreement_is_refused_and_changes_nothing(
     assert not Agreement.objects.exists()
 
 
+def test_a_retired_agreement_stays_as_it_was_retired(client, reader, other_reader):
+    couple = linked(reader, other_reader)
+    agreement = couples.agreement_add(member=couple.me, text="We check in on Sundays.")
+    couples.agreement_retire(member=couple.me, agreement=agreement)
+    client.force_login(other_reader)
+    url = f"/me/couple/agreements/{agreement.pk}/edit/"
+
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"text": "Rewritten after the fact."}).status_code == 404
+    agreement.refresh_from_db()
+    assert agreement.text == "We check in on Sundays."
+
+
 def test_the_privacy_page_covers_couples(client):
     body = client.get("/privacy/").content.decode()
     assert "Linking with a partner" in body
