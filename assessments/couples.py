@@ -64,6 +64,10 @@ class NotLinked(CoupleError):
     """The link ended (the other partner unlinked) between reading it and writing to it."""
 
 
+class AgreementRetired(CoupleError):
+    """The agreement was retired (by either partner) before this change to it was saved."""
+
+
 def _still_linked(member: CoupleMember) -> None:
     """Lock the member's link for this write, as unlinking does: a write that races an unlink
     either finishes first or finds the link gone, and changes nothing."""
@@ -467,6 +471,8 @@ def agreement_edit(*, member: CoupleMember, agreement: Agreement, text: str) -> 
     if agreement.link_id != member.link_id:
         raise CoupleError("That agreement isn't in your shared bubble.")
     _still_linked(member)
+    if Agreement.objects.select_for_update().get(pk=agreement.pk).retired is not None:
+        raise AgreementRetired("A retired agreement stays as it was retired.")
     agreement.text = text.strip()
     agreement.changed_by, agreement.changed_by_name = member, member.display_name
     agreement.changed = timezone.now()

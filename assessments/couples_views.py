@@ -40,11 +40,11 @@ UNUSABLE = {
 
 @contextmanager
 def _still_linked_or_404() -> Iterator[None]:
-    """A write that finds the link ended meanwhile (the other side just unlinked): 404, as
-    the next page would be."""
+    """A write that finds the link ended meanwhile (the other side just unlinked), or its
+    agreement just retired: 404, as the next page would be."""
     try:
         yield
-    except couples.NotLinked:
+    except (couples.NotLinked, couples.AgreementRetired):
         raise Http404("No link.") from None
 
 

@@ -227,7 +227,10 @@ def test_the_plan_focus_shows_on_the_partners_page_only_while_shared(
     client.force_login(reader)
     body = client.get("/me/couple/side-by-side/").content.decode()
     assert "Blake’s practice this week" in body and "Week 1 of their plan: " in body
-    assert title in body
+    focus = body.split("Week 1 of their plan: ")[1].split("</p>")[0]
+    assert title in focus
+    # Only the week and its strategy: which sign it works on comes from their own result.
+    assert plan.weeks.get(number=1).sign_text not in focus
 
     client.force_login(other_reader)
     client.post("/me/couple/sharing/", {})
@@ -492,6 +495,18 @@ def test_a_retired_agreement_stays_as_it_was_retired(client, reader, other_reade
     assert client.post(url, {"text": "Rewritten after the fact."}).status_code == 404
     agreement.refresh_from_db()
     assert agreement.text == "We check in on Sundays."
+
+
+def test_an_edit_racing_a_retirement_changes_nothing(reader, other_reader):
+    couple = linked(reader, other_reader)
+    agreement = couples.agreement_add(member=couple.me, text="We check in on Sundays.")
+    stale = Agreement.objects.get(pk=agreement.pk)  # read by the edit page, before retiring
+    couples.agreement_retire(member=couples.couple_for(other_reader).me, agreement=agreement)
+
+    with pytest.raises(couples.AgreementRetired):
+        couples.agreement_edit(member=couple.me, agreement=stale, text="Rewritten meanwhile.")
+    agreement.refresh_from_db()
+    assert agreement.text == "We check in on Sundays." and agreement.retired is not None
 
 
 def test_the_privacy_page_covers_couples(client):

@@ -111,6 +111,31 @@ def test_publishing_from_the_list_without_a_note_says_so_and_changes_nothing(edi
     assert public.get("/guide/soon/").status_code == 404
 
 
+def test_a_list_note_too_long_is_refused_by_publish_and_other_actions_still_run(
+    editor_client, public
+):
+    section = make_section(slug="soon", published=False)
+    live = make_section(slug="live")
+    changelist = reverse("admin:guide_section_changelist")
+
+    response = editor_client.post(
+        changelist,
+        {"action": "publish", ACTION_CHECKBOX_NAME: [section.pk], "change_note": "x" * 301},
+        follow=True,
+    )
+    assert "Nothing published: Ensure this value has at most 300 characters" in (
+        response.content.decode()
+    )
+    section.refresh_from_db()
+    assert not section.published and not ChangeNote.objects.exists()
+
+    editor_client.post(
+        changelist,
+        {"action": "unpublish", ACTION_CHECKBOX_NAME: [live.pk], "change_note": "x" * 301},
+    )
+    assert public.get("/guide/live/").status_code == 404
+
+
 def test_a_minor_edit_published_from_the_list_shows_readers_no_note(editor_client, public):
     make_section(slug="soon", published=False)
 
