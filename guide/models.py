@@ -12,6 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -19,7 +20,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.urls import reverse
+from django.db.models import Case, Count, F, Max, Q, When, Window
+from django.db.models.functions import Lag, Lead, RowNumber
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
@@ -83,6 +86,26 @@ class Content(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_MARK = "0slug0"
+
+
+@functools.lru_cache(maxsize=64)
+def _slug_url_parts(name: str, prefix: str) -> tuple[str, str]:
+    before, after = reverse(name, kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
+    return before, after
+
+
+def slug_url(name: str, slug: str) -> str:
+    """``reverse(name, kwargs={"slug": slug})``, without resolving the URL patterns each time:
+    pages link to dozens of items. A slug needs no quoting, so the address is the pattern's
+    text around it (remembered per URL name and script prefix)."""
+    if not _SLUG.fullmatch(slug):
+        return reverse(name, kwargs={"slug": slug})
+    before, after = _slug_url_parts(name, get_script_prefix())
+    return f"{before}{slug}{after}"
 
 
 # Columns derived from an item's own fields when it is saved: not versioned, not edited.
@@ -296,10 +319,10 @@ class Section(RenderedContent):
     def get_absolute_url(self) -> str:
         if self.component == self.Component.INTRO:
             return reverse("guide:home")
-        return reverse("guide:section", kwargs={"slug": self.slug})
+        return slug_url("guide:section", self.slug)
 
     def get_changes_url(self) -> str:
-        return reverse("guide:changes", kwargs={"slug": self.slug})
+        return slug_url("guide:changes", self.slug)
 
     def review_due(self, today: date | None = None) -> bool:
         """Never reviewed, or last reviewed longer ago than ``REVIEW_EVERY``."""
@@ -336,7 +359,7 @@ class Strategy(RenderedContent):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("guide:strategy", kwargs={"slug": self.slug})
+        return slug_url("guide:strategy", self.slug)
 
     @property
     def shown_in(self) -> str:
@@ -470,6 +493,48 @@ class Chapters:
         sections = Section.objects.visible_to(user).exclude(component=ChapterComponent.INTRO)
         return cls(sections.only(*cls.FIELDS))
 
+    @classmethod
+    def around(cls, user, slug: str) -> Place | None:
+        """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
+        total, its neighbours) and the references chapter, in one query whose Python work
+        does not grow with the guide: the database numbers the chapters and sends two rows."""
+        order = [F("order").asc(), F("pk").asc()]
+        wanted = Q(slug=slug) | Q(component=ChapterComponent.REFERENCES)
+        rows = list(
+            Section.objects.visible_to(user)
+            .exclude(component=ChapterComponent.INTRO)
+            .only(*cls.FIELDS)
+            .annotate(
+                number=Window(RowNumber(), order_by=order),
+                total=Window(Count("pk")),
+                previous_slug=Window(Lag("slug"), order_by=order),
+                previous_title=Window(Lag("title"), order_by=order),
+                next_slug=Window(Lead("slug"), order_by=order),
+                next_title=Window(Lead("title"), order_by=order),
+                # A window, so the choice is made after numbering every chapter.
+                wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
+            )
+            .filter(wanted=1)
+        )
+        chapter = next((row for row in rows if row.slug == slug), None)
+        if chapter is None:
+            return None
+
+        def neighbour(prefix: str) -> Section | None:
+            neighbour_slug = getattr(chapter, f"{prefix}_slug")
+            if neighbour_slug is None:
+                return None
+            return Section(slug=neighbour_slug, title=getattr(chapter, f"{prefix}_title"))
+
+        return Place(
+            chapter=chapter,
+            number=chapter.number,
+            total=chapter.total,
+            previous=neighbour("previous"),
+            next=neighbour("next"),
+            chapters=cls(rows),
+        )
+
     def __iter__(self) -> Iterator[Section]:
         return iter(self.list)
 
@@ -495,6 +560,20 @@ class Chapters:
             return item.get_absolute_url()
         chapter = self.showing(item.shown_in)
         return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A chapter's place in the guide as its page shows it (:meth:`Chapters.around`).
+    ``chapters`` holds only the chapter and the references chapter: enough for
+    :meth:`Chapters.showing` and :meth:`Chapters.url_for` of a reference."""
+
+    chapter: Section
+    number: int
+    total: int
+    previous: Section | None
+    next: Section | None
+    chapters: Chapters
 
 
 def item_url(item: Content) -> str:

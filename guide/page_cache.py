@@ -105,8 +105,10 @@ def page_key(request: HttpRequest) -> str | None:
     cookies = request.COOKIES
     if cookies and any(name in cookies for name in BYPASS_COOKIES):
         return None
-    encoding = "gzip" if ACCEPTS_GZIP.search(request.headers.get("accept-encoding", "")) else ""
-    url = f"{request.scheme}://{request.headers.get('host', '')}{path}"
+    # META, not request.headers: that builds a dict of every header on each access.
+    meta = request.META
+    encoding = "gzip" if ACCEPTS_GZIP.search(meta.get("HTTP_ACCEPT_ENCODING", "")) else ""
+    url = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{path}"
     digest = hashlib.sha256(url.encode()).hexdigest()
     return f"guide:page:{release_id()}:{encoding}:{digest}"
 

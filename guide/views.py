@@ -166,15 +166,14 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
 @revalidated
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    chapters = Chapters.visible_to(user)
-    position = next((i for i, chapter in enumerate(chapters) if chapter.slug == slug), None)
-    if position is None:
+    place = Chapters.around(user, slug)
+    if place is None:
         return moved_or_404(Section, slug, user, "No such chapter.")
     section = (
         Section.objects.visible_to(user)
         .select_related("reviewer")
         .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
-        .get(pk=chapters.list[position].pk)
+        .get(pk=place.chapter.pk)
     )
     # On a preview link, staff see the drafts of everything the page shows.
     shown = drafts.preview(request, section)
@@ -203,11 +202,11 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "contents": contents,
             "references": references,
             "minutes": reading_minutes(section.body, section.closing, *item_texts(kind, items)),
-            "number": position + 1,
-            "total": len(chapters),
-            "previous": chapters.list[position - 1] if position else None,
-            "next": chapters.list[position + 1] if position + 1 < len(chapters) else None,
-            "chapters": chapters,
+            "number": place.number,
+            "total": place.total,
+            "previous": place.previous,
+            "next": place.next,
+            "chapters": place.chapters,
             "modified": modified,
             "latest_change": section.change_notes.public().first(),
             "page_json": ld_json(page_data(request, section, references, modified)),
