@@ -27,6 +27,7 @@ class Kind:
     """One kind of typed item as a chapter shows it."""
 
     template: str
+    model: type
     fetch: Callable[..., list]  # (user, component) -> the items, relations prefetched
     contents: Callable[[list], list[dict]]  # the page's contents entries for the items
     text: Callable[..., str]  # what a reader reads of one item, for the reading time
@@ -85,6 +86,7 @@ def _sign_contents(signs: list[Sign]) -> list[dict]:
 def _strategy_kind(level: int, numbered: bool) -> Kind:
     return Kind(
         template="guide/items/strategies.html",
+        model=Strategy,
         fetch=_strategies,
         contents=_entries(lambda item: item.title, level, numbered),
         text=lambda item: f"{item.title} {item.body}",
@@ -97,6 +99,7 @@ def _strategy_kind(level: int, numbered: bool) -> Kind:
 KINDS: dict[str, Kind] = {
     Component.SIGNS: Kind(
         template="guide/items/signs.html",
+        model=Sign,
         fetch=_signs,
         contents=_sign_contents,
         text=lambda item: item.text,
@@ -108,6 +111,7 @@ KINDS: dict[str, Kind] = {
     Component.REPAIR: _strategy_kind(level=3, numbered=False),
     Component.THERAPIES: Kind(
         template="guide/items/therapies.html",
+        model=Therapy,
         fetch=_therapies,
         contents=_entries(lambda item: item.name),
         text=lambda item: f"{item.name} {item.body} {item.best_for}",
@@ -115,6 +119,7 @@ KINDS: dict[str, Kind] = {
     ),
     Component.FAQS: Kind(
         template="guide/items/faqs.html",
+        model=FAQ,
         fetch=_faqs,
         contents=_entries(lambda item: item.question),
         text=lambda item: f"{item.question} {item.answer}",
@@ -122,6 +127,7 @@ KINDS: dict[str, Kind] = {
     ),
     Component.REFERENCES: Kind(
         template="guide/items/references.html",
+        model=Reference,
         fetch=_references,
         contents=_entries(lambda item: f"{item.authors} ({item.year})"),
         text=lambda item: "",

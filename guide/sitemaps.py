@@ -1,10 +1,11 @@
-from django.contrib.auth.models import AnonymousUser
+from datetime import datetime
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Prefetch
+from django.db.models import Max, Q, Value
 from django.urls import reverse
 
-from guide.components import KINDS, last_modified
-from guide.models import Reference, Section, Strategy, SupportRegion
+from guide.components import KINDS
+from guide.models import Section, Strategy, SupportRegion
 
 
 class HomeSitemap(Sitemap):
@@ -28,30 +29,54 @@ class HomeSitemap(Sitemap):
 
 
 class SectionSitemap(Sitemap):
-    """Every published chapter (the introduction is the home page), dated as its page is."""
+    """Every published chapter (the introduction is the home page), dated as its page is:
+    the latest of its own text, the items it shows and the sources it cites
+    (:func:`guide.components.last_modified`), as two aggregate queries, not the items."""
 
     def items(self) -> list[Section]:
-        reader = AnonymousUser()
+        cited = Q(references__published=True)
         sections = list(
             Section.objects.published()
             .exclude(component=Section.Component.INTRO)
-            .prefetch_related(Prefetch("references", Reference.objects.published()))
+            .only("id", "slug", "order", "component", "updated")
+            .annotate(cited_updated=Max("references__updated", filter=cited))
+            .order_by("order", "pk")  # an aggregate drops the model's ordering
         )
-        for section in sections:  # one chapter per component: a fixed number of queries
-            kind = KINDS.get(section.component)
-            items = kind.fetch(reader, section.component) if kind else []
-            section.modified = last_modified(section, items, section.references.all())
+        latest = latest_item_updates()
+        for section in sections:
+            dates = [section.updated, section.cited_updated, latest.get(section.component)]
+            section.modified = max(date for date in dates if date is not None)
         return sections
 
     def lastmod(self, section: Section):
         return section.modified
 
 
+def latest_item_updates() -> dict[str, datetime]:
+    """For each component, when a published item its chapter shows last changed: one query."""
+    parts = []
+    for component, kind in KINDS.items():
+        items = kind.model.objects.published().order_by()
+        if kind.model is Strategy:
+            items = items.filter(path=component)
+        parts.append(
+            items.annotate(component=Value(component))
+            .values("component")
+            .annotate(latest=Max("updated"))
+            .values_list("component", "latest")
+        )
+    first, *rest = parts
+    return {
+        component: latest for component, latest in first.union(*rest, all=True).order_by() if latest
+    }
+
+
 class StrategySitemap(Sitemap):
     """Every published strategy: each has its own page a reader may land on."""
 
-    def items(self):
-        return Strategy.objects.published()
+    def items(self) -> list[Strategy]:
+        # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
+        return list(Strategy.objects.published().only("id", "slug", "order", "updated"))
 
     def lastmod(self, strategy: Strategy):
         return strategy.updated
@@ -60,8 +85,8 @@ class StrategySitemap(Sitemap):
 class ChangesSitemap(Sitemap):
     """Each published chapter's "what changed" page."""
 
-    def items(self):
-        return (
+    def items(self) -> list[Section]:
+        return list(
             Section.objects.published()
             .exclude(component=Section.Component.INTRO)
             .only("id", "slug", "order", "updated")

@@ -20,5 +20,10 @@ urlpatterns = [
 
 # The sitemap sits outside the app namespace so robots.txt can name it plainly.
 sitemap_patterns = [
-    path("sitemap.xml", views.revalidated(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        views.revalidated(sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "guide/sitemap.xml"},
+        name="sitemap",
+    ),
 ]
