@@ -1,6 +1,8 @@
+import functools
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
+from django.db import connection
 from django.db.models import Max, Q, Value
 from django.urls import reverse
 
@@ -54,21 +56,31 @@ class SectionSitemap(Sitemap):
 
 def latest_item_updates() -> dict[str, datetime]:
     """For each component, when a published item its chapter shows last changed: one query."""
-    parts = []
+    sql, params = _latest_updates_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {component: latest for component, latest in cursor.fetchall() if latest}
+
+
+@functools.cache
+def _latest_updates_sql() -> tuple[str, list]:
+    """The union of one ``MAX(updated)`` per component, compiled once per process: building
+    seven querysets on each request cost more than running them."""
+    parts, params = [], []
     for component, kind in KINDS.items():
         items = kind.model.objects.published().order_by()
         if kind.model is Strategy:
             items = items.filter(path=component)
-        parts.append(
+        sql, part_params = (
             items.annotate(component=Value(component))
             .values("component")
             .annotate(latest=Max("updated"))
             .values_list("component", "latest")
+            .query.sql_with_params()
         )
-    first, *rest = parts
-    return {
-        component: latest for component, latest in first.union(*rest, all=True).order_by() if latest
-    }
+        parts.append(f"({sql})")
+        params += part_params
+    return " UNION ALL ".join(parts), params
 
 
 class StrategySitemap(Sitemap):
