@@ -16,7 +16,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from assessments.scoring import ANSWER_MAX, ANSWER_MIN
-from guide.models import Sign, Strategy
+from guide.models import Sign, Strategy, slug_url
 
 NOTE_MAX_LENGTH = 5_000
 
@@ -192,6 +192,12 @@ class SavedStrategy(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_note_url(self) -> str:
+        return slug_url("assessments:note", self.strategy_slug)
+
+    def get_unsave_url(self) -> str:
+        return slug_url("assessments:unsave", self.strategy_slug)
 
 
 class ReaderSession(AbstractBaseSession):

@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.toolkit",
+                "assessments.context_processors.practise_urls",
             ],
         },
     },
