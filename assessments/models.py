@@ -16,7 +16,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from assessments.scoring import ANSWER_MAX, ANSWER_MIN
-from guide.models import Sign, Strategy, slug_url
+from guide.models import Sign, Strategy, quick_url, slug_url
 
 NOTE_MAX_LENGTH = 5_000
 
@@ -118,6 +118,9 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"Signs quiz ({self.get_subject_display()}), {self.created:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return quick_url("assessments:result", "pk", self.pk)
 
 
 class Answer(models.Model):

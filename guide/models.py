@@ -88,24 +88,31 @@ class Content(models.Model):
         return (self.slug,)
 
 
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_SLUG_MARK = "0slug0"
+_URL_PART = re.compile(r"[-a-zA-Z0-9_]+")
+# Stands in for the value while the pattern is resolved: a slug and an int both match it.
+_URL_MARK = "4815162342"
 
 
 @functools.lru_cache(maxsize=64)
-def _slug_url_parts(name: str, prefix: str) -> tuple[str, str]:
-    before, after = reverse(name, kwargs={"slug": _SLUG_MARK}).split(_SLUG_MARK)
+def _url_parts(name: str, kwarg: str, prefix: str) -> tuple[str, str]:
+    before, after = reverse(name, kwargs={kwarg: _URL_MARK}).split(_URL_MARK)
     return before, after
 
 
+def quick_url(name: str, kwarg: str, value: str | int) -> str:
+    """``reverse(name, kwargs={kwarg: value})`` for a pattern with one slug or int, without
+    resolving the URL patterns each time: pages link to dozens of items. Such a value needs
+    no quoting, so the address is the pattern's text around it (remembered per URL name and
+    script prefix)."""
+    text = str(value)
+    if not _URL_PART.fullmatch(text):
+        return reverse(name, kwargs={kwarg: value})
+    before, after = _url_parts(name, kwarg, get_script_prefix())
+    return f"{before}{text}{after}"
+
+
 def slug_url(name: str, slug: str) -> str:
-    """``reverse(name, kwargs={"slug": slug})``, without resolving the URL patterns each time:
-    pages link to dozens of items. A slug needs no quoting, so the address is the pattern's
-    text around it (remembered per URL name and script prefix)."""
-    if not _SLUG.fullmatch(slug):
-        return reverse(name, kwargs={"slug": slug})
-    before, after = _slug_url_parts(name, get_script_prefix())
-    return f"{before}{slug}{after}"
+    return quick_url(name, "slug", slug)
 
 
 # Columns derived from an item's own fields when it is saved: not versioned, not edited.
