@@ -505,24 +505,11 @@ class Chapters:
         """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
         total, its neighbours) and the references chapter, in one query whose Python work
         does not grow with the guide: the database numbers the chapters and sends two rows."""
-        order = [F("order").asc(), F("pk").asc()]
-        wanted = Q(slug=slug) | Q(component=ChapterComponent.REFERENCES)
-        rows = list(
-            Section.objects.visible_to(user)
-            .exclude(component=ChapterComponent.INTRO)
-            .only(*cls.FIELDS)
-            .annotate(
-                number=Window(RowNumber(), order_by=order),
-                total=Window(Count("pk")),
-                previous_slug=Window(Lag("slug"), order_by=order),
-                previous_title=Window(Lag("title"), order_by=order),
-                next_slug=Window(Lead("slug"), order_by=order),
-                next_title=Window(Lead("title"), order_by=order),
-                # A window, so the choice is made after numbering every chapter.
-                wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
-            )
-            .filter(wanted=1)
-        )
+        from config.staff import is_verified_staff
+
+        sql, params, columns = _around_sql(drafts=is_verified_staff(user))
+        params = [slug if param == _URL_MARK else param for param in params]
+        rows = list(Section.objects.raw(sql, params, translations=columns))
         chapter = next((row for row in rows if row.slug == slug), None)
         if chapter is None:
             return None
@@ -567,6 +554,38 @@ class Chapters:
             return item.get_absolute_url()
         chapter = self.showing(item.shown_in)
         return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
+
+
+_ALIASED_COLUMN = re.compile(r'"guide_section"\."(\w+)" AS "(col\d+)"')
+
+
+@functools.lru_cache(maxsize=2)
+def _around_sql(*, drafts: bool) -> tuple[str, list, dict[str, str]]:
+    """:meth:`Chapters.around`'s query, compiled once per process (building it took longer
+    than running it), with ``_URL_MARK`` where the slug goes."""
+    order = [F("order").asc(), F("pk").asc()]
+    wanted = Q(slug=_URL_MARK) | Q(component=ChapterComponent.REFERENCES)
+    sections = Section.objects.all() if drafts else Section.objects.published()
+    query = (
+        sections.exclude(component=ChapterComponent.INTRO)
+        .only(*Chapters.FIELDS)
+        .annotate(
+            number=Window(RowNumber(), order_by=order),
+            total=Window(Count("pk")),
+            previous_slug=Window(Lag("slug"), order_by=order),
+            previous_title=Window(Lag("title"), order_by=order),
+            next_slug=Window(Lead("slug"), order_by=order),
+            next_title=Window(Lead("title"), order_by=order),
+            # A window, so the choice is made after numbering every chapter.
+            wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
+        )
+        .filter(wanted=1)
+        .query
+    )
+    sql, params = query.sql_with_params()
+    # Filtering on a window wraps the query, which names its columns col1, col2…
+    columns = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
+    return sql, list(params), columns
 
 
 @dataclass(frozen=True)
