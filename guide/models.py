@@ -30,6 +30,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from guide import stored_html
+from guide.compiled import VALUE, compiled
 
 WORDS_PER_MINUTE = 220
 # A chapter's evidence is checked at least this often; older reviews are flagged to editors.
@@ -48,11 +49,18 @@ class PublishedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for staff who signed in with their second factor (drafts are previewed on
         the real page), published for others."""
-        from config.staff import is_verified_staff
+        return self.shown(drafts=sees_drafts(user))
 
-        if is_verified_staff(user):
-            return self
-        return self.published()
+    def shown(self, *, drafts: bool):
+        """:meth:`visible_to` for a reader who does (``drafts``) or does not see drafts."""
+        return self if drafts else self.published()
+
+
+def sees_drafts(user) -> bool:
+    """Staff who signed in with their second factor see drafts in place."""
+    from config.staff import is_verified_staff
+
+    return is_verified_staff(user)
 
 
 class ContentManager(models.Manager.from_queryset(PublishedQuerySet)):
@@ -497,19 +505,14 @@ class Chapters:
     @classmethod
     def visible_to(cls, user) -> Chapters:
         """Every chapter ``user`` may read, without bodies: one query."""
-        sections = Section.objects.visible_to(user).exclude(component=ChapterComponent.INTRO)
-        return cls(sections.only(*cls.FIELDS))
+        return cls(_chapter_list(sees_drafts(user)).rows())
 
     @classmethod
     def around(cls, user, slug: str) -> Place | None:
         """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
         total, its neighbours) and the references chapter, in one query whose Python work
         does not grow with the guide: the database numbers the chapters and sends two rows."""
-        from config.staff import is_verified_staff
-
-        sql, params, columns = _around_sql(drafts=is_verified_staff(user))
-        params = [slug if param == _URL_MARK else param for param in params]
-        rows = list(Section.objects.raw(sql, params, translations=columns))
+        rows = _around(sees_drafts(user)).rows(slug)
         chapter = next((row for row in rows if row.slug == slug), None)
         if chapter is None:
             return None
@@ -556,19 +559,23 @@ class Chapters:
         return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
 
 
-_ALIASED_COLUMN = re.compile(r'"guide_section"\."(\w+)" AS "(col\d+)"')
-
-
-@functools.lru_cache(maxsize=2)
-def _around_sql(*, drafts: bool) -> tuple[str, list, dict[str, str]]:
-    """:meth:`Chapters.around`'s query, compiled once per process (building it took longer
-    than running it), with ``_URL_MARK`` where the slug goes."""
-    order = [F("order").asc(), F("pk").asc()]
-    wanted = Q(slug=_URL_MARK) | Q(component=ChapterComponent.REFERENCES)
-    sections = Section.objects.all() if drafts else Section.objects.published()
-    query = (
-        sections.exclude(component=ChapterComponent.INTRO)
+@compiled
+def _chapter_list(drafts: bool) -> models.QuerySet:
+    """:meth:`Chapters.visible_to`'s query."""
+    return (
+        Section.objects.shown(drafts=drafts)
+        .exclude(component=ChapterComponent.INTRO)
         .only(*Chapters.FIELDS)
+    )
+
+
+@compiled
+def _around(drafts: bool) -> models.QuerySet:
+    """:meth:`Chapters.around`'s query, the slug to be given."""
+    order = [F("order").asc(), F("pk").asc()]
+    wanted = Q(slug=VALUE) | Q(component=ChapterComponent.REFERENCES)
+    return (
+        _chapter_list.__wrapped__(drafts)
         .annotate(
             number=Window(RowNumber(), order_by=order),
             total=Window(Count("pk")),
@@ -580,12 +587,7 @@ def _around_sql(*, drafts: bool) -> tuple[str, list, dict[str, str]]:
             wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
         )
         .filter(wanted=1)
-        .query
     )
-    sql, params = query.sql_with_params()
-    # Filtering on a window wraps the query, which names its columns col1, col2…
-    columns = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
-    return sql, list(params), columns
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import (
     Http404,
     HttpRequest,
@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 
 from config import ratelimit
 from guide import drafts, page_cache
+from guide.compiled import ID, compiled
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -38,12 +39,14 @@ from guide.models import (
     ChangeNote,
     Chapters,
     Reference,
+    Reviewer,
     Section,
     Strategy,
     SupportPurpose,
     SupportRegion,
     SupportResource,
     reading_minutes,
+    sees_drafts,
 )
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
 from guide.stored_html import html as stored_html
@@ -62,10 +65,16 @@ def ld_json(data: dict) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
 
 
+@compiled
+def _intro(drafts: bool):
+    """The home page's introduction (guide.compiled: built once per process)."""
+    return Section.objects.shown(drafts=drafts).filter(component=INTRO)[:1]
+
+
 @revalidated
 def home(request: HttpRequest) -> HttpResponse:
     chapters = Chapters.visible_to(request.user)
-    intro = Section.objects.visible_to(request.user).filter(component=INTRO).first()
+    intro = next(iter(_intro(sees_drafts(request.user)).rows()), None)
     shown = drafts.preview(request, intro) if intro else []
     return render(
         request,
@@ -163,21 +172,48 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
     return HttpResponsePermanentRedirect(item.get_absolute_url())
 
 
+# A chapter page's questions, compiled once per process (guide.compiled): the chapter with
+# its reviewer beside it (a join, as select_related makes), the sources it cites, and its
+# latest public change note.
+REVIEWER_FIELDS = [field.attname for field in Reviewer._meta.concrete_fields]
+
+
+@compiled
+def _chapter(drafts: bool):
+    credits = {f"credit_{name}": F(f"reviewer__{name}") for name in REVIEWER_FIELDS}
+    return Section.objects.shown(drafts=drafts).filter(pk=ID).annotate(**credits)
+
+
+def with_reviewer(section: Section) -> Section:
+    values = [getattr(section, f"credit_{name}") for name in REVIEWER_FIELDS]
+    has_reviewer = section.reviewer_id is not None
+    section.reviewer = (
+        Reviewer.from_db("default", REVIEWER_FIELDS, values) if has_reviewer else None
+    )
+    return section
+
+
+@compiled
+def _cited(drafts: bool):
+    return Reference.objects.shown(drafts=drafts).filter(sections=ID)
+
+
+@compiled
+def _latest_change():
+    return ChangeNote.objects.public().filter(section=ID)[:1]
+
+
 @revalidated
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
     place = Chapters.around(user, slug)
     if place is None:
         return moved_or_404(Section, slug, user, "No such chapter.")
-    section = (
-        Section.objects.visible_to(user)
-        .select_related("reviewer")
-        .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
-        .get(pk=place.chapter.pk)
-    )
+    seeing_drafts = sees_drafts(user)
+    section = with_reviewer(_chapter(seeing_drafts).rows(place.chapter.pk)[0])
     # On a preview link, staff see the drafts of everything the page shows.
     shown = drafts.preview(request, section)
-    references = list(section.references.all())
+    references = _cited(seeing_drafts).rows(section.pk)
     kind = KINDS.get(section.component)
     items = kind.fetch(user, section.component) if kind else []
     reviewer = [section.reviewer] if section.reviewer else []
@@ -208,7 +244,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "next": place.next,
             "chapters": place.chapters,
             "modified": modified,
-            "latest_change": section.change_notes.public().first(),
+            "latest_change": next(iter(_latest_change().rows(section.pk)), None),
             "page_json": ld_json(page_data(request, section, references, modified)),
         },
     )
