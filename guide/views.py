@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import (
     Http404,
     HttpRequest,
@@ -31,7 +31,7 @@ from django.views.decorators.cache import never_cache
 
 from config import ratelimit
 from guide import drafts, page_cache
-from guide.compiled import ID, compiled
+from guide.compiled import ID, VALUE, compiled
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -41,6 +41,7 @@ from guide.models import (
     Reference,
     Reviewer,
     Section,
+    Sign,
     Strategy,
     SupportPurpose,
     SupportRegion,
@@ -250,28 +251,45 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# A strategy page's questions, compiled once per process (guide.compiled): the strategy,
+# the others on its path, the signs it helps, and the chapters it links to (its path's,
+# the signs', the references'); its sources are its chapter's (_cited).
+@compiled
+def _strategy(drafts: bool):
+    return Strategy.objects.shown(drafts=drafts).filter(slug=VALUE)[:1]
+
+
+@compiled
+def _path(drafts: bool):
+    fields = ("id", "slug", "title", "order", "path", "published")
+    return Strategy.objects.shown(drafts=drafts).filter(path=VALUE).only(*fields)
+
+
+@compiled
+def _helped_signs(drafts: bool):
+    fields = ("id", "slug", "text", "order", "published")
+    return Sign.objects.shown(drafts=drafts).filter(strategies=ID).only(*fields)
+
+
+@compiled
+def _strategy_chapters(drafts: bool):
+    components = [VALUE, Section.Component.SIGNS, Section.Component.REFERENCES]
+    sections = Section.objects.shown(drafts=drafts).filter(component__in=components)
+    return sections.only(*Chapters.FIELDS)
+
+
 @revalidated
 def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    strategy = Strategy.objects.visible_to(user).filter(slug=slug).first()
+    seeing_drafts = sees_drafts(user)
+    strategy = next(iter(_strategy(seeing_drafts).rows(slug)), None)
     if strategy is None:
         return moved_or_404(Strategy, slug, user, "No such strategy.")
-    path = list(
-        Strategy.objects.visible_to(user)
-        .filter(path=strategy.path)
-        .only("id", "slug", "title", "order", "path", "published")
-    )
-    signs = list(strategy.signs.visible_to(user).only("id", "slug", "text", "order", "published"))
-    chapters = Chapters(
-        Section.objects.visible_to(user)
-        .filter(
-            component__in=[strategy.path, Section.Component.SIGNS, Section.Component.REFERENCES]
-        )
-        .only(*Chapters.FIELDS)
-        .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
-    )
+    path = _path(seeing_drafts).rows(strategy.path)
+    signs = _helped_signs(seeing_drafts).rows(strategy.pk)
+    chapters = Chapters(_strategy_chapters(seeing_drafts).rows(strategy.path))
     chapter = chapters.showing(strategy.path)
-    references = list(chapter.references.all()) if chapter else []
+    references = _cited(seeing_drafts).rows(chapter.pk) if chapter else []
     shown = drafts.preview(request, strategy, *signs, *references)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
     body_html = stored_html(strategy, "body")
