@@ -19,6 +19,8 @@ from django.db.models import Model, QuerySet
 # Stand in for the request's value when the queryset is built: a slug or text, or an id.
 VALUE = "\u27eacompiled-value\u27eb"
 ID = -4_815_162_342
+# filter(pk__in=IDS): stands in for a list of ids, sent as one array (``= ANY(%s)``).
+IDS = (ID,)
 # A filter on a window wraps the query, which then names its columns col1, col2…
 _ALIASED_COLUMN = re.compile(r'"\w+"\."(\w+)" AS "(col\d+)"')
 
@@ -34,11 +36,27 @@ class Compiled:
     def of(cls, queryset: QuerySet) -> Compiled:
         sql, params = queryset.query.sql_with_params()
         translations = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
-        return cls(queryset.model, sql, tuple(params), translations)
+        return cls(queryset.model, _any_for_ids(sql, params), tuple(params), translations)
 
-    def rows(self, value: object = None) -> list:
-        params = [value if param in (VALUE, ID) else param for param in self.params]
+    def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
+        """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
+
+        def given(param: object) -> object:
+            if param == ID and ids is not None:
+                return ids
+            return value if param in (VALUE, ID) else param
+
+        params = [given(param) for param in self.params]
         return list(self.model.objects.raw(self.sql, params, translations=self.translations))
+
+
+def _any_for_ids(sql: str, params) -> str:
+    """``IN (%s)`` holding :data:`IDS` becomes ``= ANY(%s)``: one array of any length."""
+    pieces = sql.split("%s")
+    for index, param in enumerate(params):
+        if param == ID and pieces[index].endswith(" IN (") and pieces[index + 1].startswith(")"):
+            pieces[index] = pieces[index].removesuffix(" IN (") + " = ANY("
+    return "%s".join(pieces)
 
 
 def compiled(build: Callable[..., QuerySet]) -> Callable[..., Compiled]:

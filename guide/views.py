@@ -324,7 +324,6 @@ def search(request: HttpRequest) -> HttpResponse:
         char for char in request.GET.get("q", "") if char.isprintable() or char.isspace()
     )
     query = " ".join(typed.split())
-    chapters = Chapters.visible_to(request.user)
     problem = ""
     results = []
     if not query:
@@ -334,7 +333,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif len(query) > MAX_QUERY_LENGTH:
         problem = "long"
     else:
-        results = search_guide(query, user=request.user, chapters=chapters)
+        results = search_guide(query, user=request.user)
     return render(
         request,
         "guide/search.html",
@@ -344,7 +343,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "results": results,
             "max_length": MAX_QUERY_LENGTH,
-            "chapters": chapters if not results else [],
+            # Nothing found (or nothing asked yet): the chapters to browse instead.
+            "chapters": Chapters.visible_to(request.user) if not results else [],
         },
     )
 

@@ -36,8 +36,10 @@ URLS = {
     "/guide/references/": 6,
     "/guide/signs/changes/": 2,
     "/strategies/strategy-a/": 5,
-    "/search/?q=secure": 6,
-    "/search/?q=zebra": 6,  # nothing found: the chapters to browse are the ones already fetched
+    # The chapters results link to, one ranking across every kind of item, then the snippets
+    # of the results shown, one query per kind of item.
+    "/search/?q=secure": 7,
+    "/search/?q=zebra": 3,  # nothing found: no snippets, then the chapters to browse
     "/search/?q=": 1,
     "/sitemap.xml": 4,  # chapters with their sources' dates, items' dates, strategies, changes
     "/feed/": 1,
