@@ -13,10 +13,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.safestring import SafeString
 
-from guide.models import FAQ, Chapters, Reference, Section, Sign, Strategy, Therapy
+from guide.compiled import VALUE, compiled
+from guide.models import (
+    FAQ,
+    Chapters,
+    Reference,
+    Section,
+    Sign,
+    Strategy,
+    Therapy,
+    sees_drafts,
+)
 from guide.stored_html import html
 
 Component = Section.Component
@@ -37,22 +47,58 @@ class Kind:
 
 
 def _signs(user, component: str) -> list[Sign]:
-    helping = Strategy.objects.visible_to(user).only(
-        "id", "slug", "title", "order", "path", "published"
+    """The signs, each with ``helping``: the strategies that help it grow. Two queries."""
+    drafts = sees_drafts(user)
+    signs = _sign_list(drafts).rows()
+    helping: dict[int, list[Strategy]] = {}
+    for strategy in _helping(drafts).rows():
+        helping.setdefault(strategy.sign_id, []).append(strategy)
+    for sign in signs:
+        sign.helping = helping.get(sign.pk, [])
+    return signs
+
+
+# The typed items' lists, compiled once per process (guide.compiled).
+@compiled
+def _sign_list(drafts: bool):
+    return Sign.objects.shown(drafts=drafts)
+
+
+@compiled
+def _helping(drafts: bool):
+    """Each (strategy, sign it helps) pair the reader may see, in the strategies' order."""
+    pairs = Strategy.objects.shown(drafts=drafts).filter(
+        signs__in=Sign.objects.shown(drafts=drafts).values("pk")
     )
-    return list(Sign.objects.visible_to(user).prefetch_related(Prefetch("strategies", helping)))
+    fields = ("id", "slug", "title", "order", "path", "published")
+    return pairs.annotate(sign_id=F("signs__id")).only(*fields)
+
+
+@compiled
+def _strategy_list(drafts: bool):
+    return Strategy.objects.shown(drafts=drafts).filter(path=VALUE)
+
+
+@compiled
+def _therapy_list(drafts: bool):
+    return Therapy.objects.shown(drafts=drafts)
+
+
+@compiled
+def _faq_list(drafts: bool):
+    return FAQ.objects.shown(drafts=drafts)
 
 
 def _strategies(user, component: str) -> list[Strategy]:
-    return list(Strategy.objects.visible_to(user).filter(path=component))
+    return _strategy_list(sees_drafts(user)).rows(component)
 
 
 def _therapies(user, component: str) -> list[Therapy]:
-    return list(Therapy.objects.visible_to(user))
+    return _therapy_list(sees_drafts(user)).rows()
 
 
 def _faqs(user, component: str) -> list[FAQ]:
-    return list(FAQ.objects.visible_to(user))
+    return _faq_list(sees_drafts(user)).rows()
 
 
 def _references(user, component: str) -> list[Reference]:
