@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import Max, Q, Value
 from django.urls import reverse
 
+from guide.compiled import compiled
 from guide.components import KINDS
 from guide.models import Section, Strategy, SupportRegion
 
@@ -36,14 +37,7 @@ class SectionSitemap(Sitemap):
     (:func:`guide.components.last_modified`), as two aggregate queries, not the items."""
 
     def items(self) -> list[Section]:
-        cited = Q(references__published=True)
-        sections = list(
-            Section.objects.published()
-            .exclude(component=Section.Component.INTRO)
-            .only("id", "slug", "order", "component", "updated")
-            .annotate(cited_updated=Max("references__updated", filter=cited))
-            .order_by("order", "pk")  # an aggregate drops the model's ordering
-        )
+        sections = _dated_chapters().rows()
         latest = latest_item_updates()
         for section in sections:
             dates = [section.updated, section.cited_updated, latest.get(section.component)]
@@ -52,6 +46,30 @@ class SectionSitemap(Sitemap):
 
     def lastmod(self, section: Section):
         return section.modified
+
+
+# The sitemap's lists, compiled once per process (guide.compiled).
+@compiled
+def _dated_chapters():
+    """Published chapters with when a source they cite last changed."""
+    cited = Q(references__published=True)
+    return (
+        _chapters.__wrapped__()
+        .only("id", "slug", "order", "component", "updated")
+        .annotate(cited_updated=Max("references__updated", filter=cited))
+        .order_by("order", "pk")  # an aggregate drops the model's ordering
+    )
+
+
+@compiled
+def _chapters():
+    sections = Section.objects.published().exclude(component=Section.Component.INTRO)
+    return sections.only("id", "slug", "order", "updated")
+
+
+@compiled
+def _strategies():
+    return Strategy.objects.published().only("id", "slug", "order", "updated")
 
 
 def latest_item_updates() -> dict[str, datetime]:
@@ -88,7 +106,7 @@ class StrategySitemap(Sitemap):
 
     def items(self) -> list[Strategy]:
         # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
-        return list(Strategy.objects.published().only("id", "slug", "order", "updated"))
+        return _strategies().rows()
 
     def lastmod(self, strategy: Strategy):
         return strategy.updated
@@ -98,11 +116,7 @@ class ChangesSitemap(Sitemap):
     """Each published chapter's "what changed" page."""
 
     def items(self) -> list[Section]:
-        return list(
-            Section.objects.published()
-            .exclude(component=Section.Component.INTRO)
-            .only("id", "slug", "order", "updated")
-        )
+        return _chapters().rows()
 
     def location(self, section: Section) -> str:
         return section.get_changes_url()
