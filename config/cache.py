@@ -158,6 +158,10 @@ class ResilientRedisCache(RedisCache):
         if down_since is not None:
             logger.info("The cache is back after %.1f s.", clock() - down_since)
 
+    def validate_key(self, key):
+        """Nothing to check: Redis takes any key. (Django's default warns about keys memcached
+        would refuse, looping over every character of every key, on every call.)"""
+
     # -- Django's cache API ------------------------------------------------------------------
 
     def ping(self) -> bool:
