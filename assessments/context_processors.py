@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 
@@ -16,16 +15,3 @@ def toolkit(request: HttpRequest) -> dict:
     from assessments.presenters import saved_slugs_for
 
     return {"saved_slugs": SimpleLazyObject(lambda: saved_slugs_for(request.user))}
-
-
-def practise_urls(request: HttpRequest) -> dict:
-    """``practise_urls``: where the "I practised this today" buttons post and link, resolved
-    once per page however many of them a page shows (a toolkit shows one per strategy)."""
-    return {
-        "practise_urls": SimpleLazyObject(
-            lambda: {
-                "quick": reverse("assessments:practice-quick"),
-                "new": reverse("assessments:practice-new"),
-            }
-        )
-    }

@@ -138,8 +138,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.toolkit",
-                "assessments.context_processors.practise_urls",
             ],
+            # {% url %} remembering the addresses that take no arguments.
+            "builtins": ["config.template_urls"],
         },
     },
 ]
