@@ -13,7 +13,8 @@ def render(source: str, **context) -> str:
 
 def test_fixed_and_argument_addresses_are_django_s():
     page = render(
-        "{% url 'guide:search' %}|{% url 'guide:section' slug %}|{% url 'guide:home' as home %}{{ home }}",
+        "{% url 'guide:search' %}|{% url 'guide:section' slug %}|"
+        "{% url 'guide:home' as home %}{{ home }}",
         slug="earned-security",
     )
 
