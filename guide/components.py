@@ -47,14 +47,18 @@ class Kind:
 
 
 def _signs(user, component: str) -> list[Sign]:
-    """The signs, each with ``helping``: the strategies that help it grow. Two queries."""
+    """The signs, each with the strategies that help it grow (``sign.strategies.all``, as
+    a prefetch leaves them, so a draft's links can stand in for them). Two queries."""
     drafts = sees_drafts(user)
     signs = _sign_list(drafts).rows()
     helping: dict[int, list[Strategy]] = {}
     for strategy in _helping(drafts).rows():
         helping.setdefault(strategy.sign_id, []).append(strategy)
+    strategies = Strategy.objects.none()
     for sign in signs:
-        sign.helping = helping.get(sign.pk, [])
+        found = strategies._chain()
+        found._result_cache, found._prefetch_done = helping.get(sign.pk, []), True
+        sign._prefetched_objects_cache = {"strategies": found}
     return signs
 
 
