@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -174,15 +174,20 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
 
 
 # A chapter page's questions, compiled once per process (guide.compiled): the chapter with
-# its reviewer beside it (a join, as select_related makes), the sources it cites, and its
-# latest public change note.
+# its reviewer beside it (a join, as select_related makes) and when its latest public change
+# note was written, then the sources it cites.
 REVIEWER_FIELDS = [field.attname for field in Reviewer._meta.concrete_fields]
 
 
 @compiled
 def _chapter(drafts: bool):
     credits = {f"credit_{name}": F(f"reviewer__{name}") for name in REVIEWER_FIELDS}
-    return Section.objects.shown(drafts=drafts).filter(pk=ID).annotate(**credits)
+    notes = ChangeNote.objects.public().filter(section=OuterRef("pk"))
+    return (
+        Section.objects.shown(drafts=drafts)
+        .filter(pk=ID)
+        .annotate(**credits, latest_change_at=Subquery(notes.values("created")[:1]))
+    )
 
 
 def with_reviewer(section: Section) -> Section:
@@ -197,11 +202,6 @@ def with_reviewer(section: Section) -> Section:
 @compiled
 def _cited(drafts: bool):
     return Reference.objects.shown(drafts=drafts).filter(sections=ID)
-
-
-@compiled
-def _latest_change():
-    return ChangeNote.objects.public().filter(section=ID)[:1]
 
 
 @revalidated
@@ -245,7 +245,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "next": place.next,
             "chapters": place.chapters,
             "modified": modified,
-            "latest_change": next(iter(_latest_change().rows(section.pk)), None),
+            "latest_change_at": section.latest_change_at,
             "page_json": ld_json(page_data(request, section, references, modified)),
         },
     )
