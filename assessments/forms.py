@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
-from assessments.scoring import ANSWER_SCALE, ANSWER_VALUES
+from assessments.scoring import ANSWER_SCALE
 from assessments.throttling import password_matches
 from guide.models import Sign
 
@@ -47,8 +47,9 @@ class Question:
     sign: Sign
     text: str
     name: str
-    choices: list[tuple[int, str]]
-    value: int | None
+    # Values as the page writes them: text, so the template does not localise 75 numbers.
+    choices: list[tuple[str, str]]
+    value: str | None
     errors: list[str]
     missing: bool = False  # unanswered, as opposed to answered with a value not on offer
 
@@ -139,8 +140,10 @@ class QuizForm(forms.Form):
         return {sign.slug: self.cleaned_data[field_name(sign.slug)] for sign in self.signs}
 
     def questions(self) -> list[Question]:
-        choices = scale_choices(about_partner=self.about_partner)
-        offered = {str(value) for value in ANSWER_VALUES}
+        choices = [
+            (str(value), label) for value, label in scale_choices(about_partner=self.about_partner)
+        ]
+        offered = {value for value, _ in choices}
         questions = []
         for position, sign in enumerate(self.signs, start=1):
             name = field_name(sign.slug)
@@ -148,7 +151,7 @@ class QuizForm(forms.Form):
             if self.is_bound:
                 raw = self.data.getlist(name)
                 if len(raw) == 1 and raw[0] in offered:
-                    value = int(raw[0])
+                    value = raw[0]
             questions.append(
                 Question(
                     position=position,

@@ -395,6 +395,7 @@ def history_for(user) -> list[SubjectHistory]:
         if not attempts:
             continue
         about_partner = subject == Subject.PARTNER
+        labels = attempt_labels([r.created for r in attempts])
         chart = trend_chart(
             [Attempt(r.created, r.overall, r.anxious_side, r.avoidant_side) for r in attempts],
             who="Their" if about_partner else "Your",
@@ -403,6 +404,7 @@ def history_for(user) -> list[SubjectHistory]:
                 if about_partner
                 else "Trend of scores in the quiz about me"
             ),
+            labels=labels,
         )
         score_changes = []
         sign_changes = []
@@ -433,7 +435,7 @@ def history_for(user) -> list[SubjectHistory]:
                 subject=subject,
                 label="About a partner" if about_partner else "About me",
                 results=attempts,
-                labels=[joined(label) for label in attempt_labels([r.created for r in attempts])],
+                labels=[joined(label) for label in labels],
                 chart=chart,
                 score_changes=score_changes,
                 sign_changes=sign_changes,

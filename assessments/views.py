@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -410,11 +411,15 @@ def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def toolkit(request: HttpRequest) -> HttpResponse:
-    items = list(presenters.toolkit_for(request.user))
     return render(
         request,
         "assessments/toolkit.html",
-        {"items": [(item, NoteForm(initial={"note": item.note})) for item in items]},
+        {
+            "items": list(presenters.toolkit_for(request.user)),
+            "note_max_length": NoteForm.base_fields["note"].max_length,
+            # One token field for the page's forms, not one masked anew per form.
+            "csrf_field": csrf_input(request),
+        },
     )
 
 

@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.toolkit",
             ],
+            # {% url %} remembering the addresses that take no arguments.
+            "builtins": ["config.template_urls"],
         },
     },
 ]

@@ -13,10 +13,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.utils.safestring import SafeString
 
-from guide.models import FAQ, Chapters, Reference, Section, Sign, Strategy, Therapy
+from guide.compiled import VALUE, compiled
+from guide.models import (
+    FAQ,
+    Chapters,
+    Reference,
+    Section,
+    Sign,
+    Strategy,
+    Therapy,
+    sees_drafts,
+)
 from guide.stored_html import html
 
 Component = Section.Component
@@ -27,6 +37,7 @@ class Kind:
     """One kind of typed item as a chapter shows it."""
 
     template: str
+    model: type
     fetch: Callable[..., list]  # (user, component) -> the items, relations prefetched
     contents: Callable[[list], list[dict]]  # the page's contents entries for the items
     text: Callable[..., str]  # what a reader reads of one item, for the reading time
@@ -36,22 +47,62 @@ class Kind:
 
 
 def _signs(user, component: str) -> list[Sign]:
-    helping = Strategy.objects.visible_to(user).only(
-        "id", "slug", "title", "order", "path", "published"
+    """The signs, each with the strategies that help it grow (``sign.strategies.all``, as
+    a prefetch leaves them, so a draft's links can stand in for them). Two queries."""
+    drafts = sees_drafts(user)
+    signs = _sign_list(drafts).rows()
+    helping: dict[int, list[Strategy]] = {}
+    for strategy in _helping(drafts).rows():
+        helping.setdefault(strategy.sign_id, []).append(strategy)
+    strategies = Strategy.objects.none()
+    for sign in signs:
+        found = strategies._chain()
+        found._result_cache, found._prefetch_done = helping.get(sign.pk, []), True
+        sign._prefetched_objects_cache = {"strategies": found}
+    return signs
+
+
+# The typed items' lists, compiled once per process (guide.compiled).
+@compiled
+def _sign_list(drafts: bool):
+    return Sign.objects.shown(drafts=drafts)
+
+
+@compiled
+def _helping(drafts: bool):
+    """Each (strategy, sign it helps) pair the reader may see, in the strategies' order."""
+    pairs = Strategy.objects.shown(drafts=drafts).filter(
+        signs__in=Sign.objects.shown(drafts=drafts).values("pk")
     )
-    return list(Sign.objects.visible_to(user).prefetch_related(Prefetch("strategies", helping)))
+    fields = ("id", "slug", "title", "order", "path", "published")
+    return pairs.annotate(sign_id=F("signs__id")).only(*fields)
+
+
+@compiled
+def _strategy_list(drafts: bool):
+    return Strategy.objects.shown(drafts=drafts).filter(path=VALUE)
+
+
+@compiled
+def _therapy_list(drafts: bool):
+    return Therapy.objects.shown(drafts=drafts)
+
+
+@compiled
+def _faq_list(drafts: bool):
+    return FAQ.objects.shown(drafts=drafts)
 
 
 def _strategies(user, component: str) -> list[Strategy]:
-    return list(Strategy.objects.visible_to(user).filter(path=component))
+    return _strategy_list(sees_drafts(user)).rows(component)
 
 
 def _therapies(user, component: str) -> list[Therapy]:
-    return list(Therapy.objects.visible_to(user))
+    return _therapy_list(sees_drafts(user)).rows()
 
 
 def _faqs(user, component: str) -> list[FAQ]:
-    return list(FAQ.objects.visible_to(user))
+    return _faq_list(sees_drafts(user)).rows()
 
 
 def _references(user, component: str) -> list[Reference]:
@@ -85,6 +136,7 @@ def _sign_contents(signs: list[Sign]) -> list[dict]:
 def _strategy_kind(level: int, numbered: bool) -> Kind:
     return Kind(
         template="guide/items/strategies.html",
+        model=Strategy,
         fetch=_strategies,
         contents=_entries(lambda item: item.title, level, numbered),
         text=lambda item: f"{item.title} {item.body}",
@@ -97,6 +149,7 @@ def _strategy_kind(level: int, numbered: bool) -> Kind:
 KINDS: dict[str, Kind] = {
     Component.SIGNS: Kind(
         template="guide/items/signs.html",
+        model=Sign,
         fetch=_signs,
         contents=_sign_contents,
         text=lambda item: item.text,
@@ -108,6 +161,7 @@ KINDS: dict[str, Kind] = {
     Component.REPAIR: _strategy_kind(level=3, numbered=False),
     Component.THERAPIES: Kind(
         template="guide/items/therapies.html",
+        model=Therapy,
         fetch=_therapies,
         contents=_entries(lambda item: item.name),
         text=lambda item: f"{item.name} {item.body} {item.best_for}",
@@ -115,6 +169,7 @@ KINDS: dict[str, Kind] = {
     ),
     Component.FAQS: Kind(
         template="guide/items/faqs.html",
+        model=FAQ,
         fetch=_faqs,
         contents=_entries(lambda item: item.question),
         text=lambda item: f"{item.question} {item.answer}",
@@ -122,6 +177,7 @@ KINDS: dict[str, Kind] = {
     ),
     Component.REFERENCES: Kind(
         template="guide/items/references.html",
+        model=Reference,
         fetch=_references,
         contents=_entries(lambda item: f"{item.authors} ({item.year})"),
         text=lambda item: "",

@@ -12,6 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -19,7 +20,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.urls import reverse
+from django.db.models import Case, Count, F, Max, Q, When, Window
+from django.db.models.functions import Lag, Lead, RowNumber
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
 from django.utils.safestring import SafeString
@@ -27,6 +30,7 @@ from markdownx.models import MarkdownxField
 from simple_history.models import HistoricalRecords
 
 from guide import stored_html
+from guide.compiled import VALUE, compiled
 
 WORDS_PER_MINUTE = 220
 # A chapter's evidence is checked at least this often; older reviews are flagged to editors.
@@ -45,11 +49,18 @@ class PublishedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for staff who signed in with their second factor (drafts are previewed on
         the real page), published for others."""
-        from config.staff import is_verified_staff
+        return self.shown(drafts=sees_drafts(user))
 
-        if is_verified_staff(user):
-            return self
-        return self.published()
+    def shown(self, *, drafts: bool):
+        """:meth:`visible_to` for a reader who does (``drafts``) or does not see drafts."""
+        return self if drafts else self.published()
+
+
+def sees_drafts(user) -> bool:
+    """Staff who signed in with their second factor see drafts in place."""
+    from config.staff import is_verified_staff
+
+    return is_verified_staff(user)
 
 
 class ContentManager(models.Manager.from_queryset(PublishedQuerySet)):
@@ -83,6 +94,33 @@ class Content(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
+
+
+_URL_PART = re.compile(r"[-a-zA-Z0-9_]+")
+# Stands in for the value while the pattern is resolved: a slug and an int both match it.
+_URL_MARK = "4815162342"
+
+
+@functools.lru_cache(maxsize=64)
+def _url_parts(name: str, kwarg: str, prefix: str) -> tuple[str, str]:
+    before, after = reverse(name, kwargs={kwarg: _URL_MARK}).split(_URL_MARK)
+    return before, after
+
+
+def quick_url(name: str, kwarg: str, value: str | int) -> str:
+    """``reverse(name, kwargs={kwarg: value})`` for a pattern with one slug or int, without
+    resolving the URL patterns each time: pages link to dozens of items. Such a value needs
+    no quoting, so the address is the pattern's text around it (remembered per URL name and
+    script prefix)."""
+    text = str(value)
+    if not _URL_PART.fullmatch(text):
+        return reverse(name, kwargs={kwarg: value})
+    before, after = _url_parts(name, kwarg, get_script_prefix())
+    return f"{before}{text}{after}"
+
+
+def slug_url(name: str, slug: str) -> str:
+    return quick_url(name, "slug", slug)
 
 
 # Columns derived from an item's own fields when it is saved: not versioned, not edited.
@@ -309,10 +347,10 @@ class Section(RenderedContent):
     def get_absolute_url(self) -> str:
         if self.component == self.Component.INTRO:
             return reverse("guide:home")
-        return reverse("guide:section", kwargs={"slug": self.slug})
+        return slug_url("guide:section", self.slug)
 
     def get_changes_url(self) -> str:
-        return reverse("guide:changes", kwargs={"slug": self.slug})
+        return slug_url("guide:changes", self.slug)
 
     def review_due(self, today: date | None = None) -> bool:
         """Never reviewed, or last reviewed longer ago than ``REVIEW_EVERY``."""
@@ -349,7 +387,7 @@ class Strategy(RenderedContent):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("guide:strategy", kwargs={"slug": self.slug})
+        return slug_url("guide:strategy", self.slug)
 
     @property
     def shown_in(self) -> str:
@@ -480,8 +518,32 @@ class Chapters:
     @classmethod
     def visible_to(cls, user) -> Chapters:
         """Every chapter ``user`` may read, without bodies: one query."""
-        sections = Section.objects.visible_to(user).exclude(component=ChapterComponent.INTRO)
-        return cls(sections.only(*cls.FIELDS))
+        return cls(_chapter_list(sees_drafts(user)).rows())
+
+    @classmethod
+    def around(cls, user, slug: str) -> Place | None:
+        """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
+        total, its neighbours) and the references chapter, in one query whose Python work
+        does not grow with the guide: the database numbers the chapters and sends two rows."""
+        rows = _around(sees_drafts(user)).rows(slug)
+        chapter = next((row for row in rows if row.slug == slug), None)
+        if chapter is None:
+            return None
+
+        def neighbour(prefix: str) -> Section | None:
+            neighbour_slug = getattr(chapter, f"{prefix}_slug")
+            if neighbour_slug is None:
+                return None
+            return Section(slug=neighbour_slug, title=getattr(chapter, f"{prefix}_title"))
+
+        return Place(
+            chapter=chapter,
+            number=chapter.number,
+            total=chapter.total,
+            previous=neighbour("previous"),
+            next=neighbour("next"),
+            chapters=cls(rows),
+        )
 
     def __iter__(self) -> Iterator[Section]:
         return iter(self.list)
@@ -508,6 +570,51 @@ class Chapters:
             return item.get_absolute_url()
         chapter = self.showing(item.shown_in)
         return f"{chapter.get_absolute_url()}#{item.slug}" if chapter else None
+
+
+@compiled
+def _chapter_list(drafts: bool) -> models.QuerySet:
+    """:meth:`Chapters.visible_to`'s query."""
+    return (
+        Section.objects.shown(drafts=drafts)
+        .exclude(component=ChapterComponent.INTRO)
+        .only(*Chapters.FIELDS)
+    )
+
+
+@compiled
+def _around(drafts: bool) -> models.QuerySet:
+    """:meth:`Chapters.around`'s query, the slug to be given."""
+    order = [F("order").asc(), F("pk").asc()]
+    wanted = Q(slug=VALUE) | Q(component=ChapterComponent.REFERENCES)
+    return (
+        _chapter_list.__wrapped__(drafts)
+        .annotate(
+            number=Window(RowNumber(), order_by=order),
+            total=Window(Count("pk")),
+            previous_slug=Window(Lag("slug"), order_by=order),
+            previous_title=Window(Lag("title"), order_by=order),
+            next_slug=Window(Lead("slug"), order_by=order),
+            next_title=Window(Lead("title"), order_by=order),
+            # A window, so the choice is made after numbering every chapter.
+            wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
+        )
+        .filter(wanted=1)
+    )
+
+
+@dataclass(frozen=True)
+class Place:
+    """A chapter's place in the guide as its page shows it (:meth:`Chapters.around`).
+    ``chapters`` holds only the chapter and the references chapter: enough for
+    :meth:`Chapters.showing` and :meth:`Chapters.url_for` of a reference."""
+
+    chapter: Section
+    number: int
+    total: int
+    previous: Section | None
+    next: Section | None
+    chapters: Chapters
 
 
 def item_url(item: Content) -> str:

@@ -24,8 +24,9 @@ from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from guide.compiled import IDS, VALUE, Compiled, compiled
 from guide.components import render_chapter
-from guide.models import DERIVED, FAQ, Chapters, Section, Sign, Strategy, Therapy
+from guide.models import DERIVED, FAQ, Chapters, Section, Sign, Strategy, Therapy, sees_drafts
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -165,14 +166,15 @@ def fill_vectors(model: type[Model], source: Source, pk: int | None = None) -> i
 
 def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[Result]:
     """The reader-visible items matching ``query``, best first (at most MAX_RESULTS)."""
+    if connection.vendor == "postgresql":
+        return _full_text(query, user)
     if chapters is None:
         chapters = Chapters.visible_to(user)
-    find = _full_text if connection.vendor == "postgresql" else _plain_match
     results = []
     for source in SOURCES:
         derived = [f.name for f in source.model._meta.concrete_fields if f.name in DERIVED]
         items = source.model.objects.visible_to(user).defer(*derived)
-        for item, rank in find(source, items, query):
+        for item, rank in _plain_match(source, items, query):
             result = _result(source, item, rank, chapters)
             if result is not None:
                 results.append(result)
@@ -180,29 +182,110 @@ def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[
     return results[:MAX_RESULTS]
 
 
-def _full_text(source: Source, queryset, query: str) -> list[tuple[Model, float]]:
-    search_query = SearchQuery(query, search_type="websearch", config=CONFIG)
-    annotations = {"rank": SearchRank(F("search_vector"), search_query)}
-    if source.snippet:
-        parts = [plain(name) for name in source.snippet]
-        text = parts[0] if len(parts) == 1 else _joined(parts)
-        annotations["headline"] = SearchHeadline(
-            text,
-            search_query,
-            config=CONFIG,
-            start_sel=START,
-            stop_sel=STOP,
-            max_words=SNIPPET_WORDS,
-            min_words=12,
-            max_fragments=2,
-            fragment_delimiter=" … ",
-        )
-    matches = (
-        queryset.filter(search_vector=search_query)
-        .annotate(**annotations)
-        .order_by("-rank", "order")[:MAX_RESULTS]
+def _full_text(query: str, user) -> list[Result]:
+    """Ranked across every source in one query, then the snippets of only the results shown,
+    one query per kind of item: the work stays the same as the guide grows."""
+    drafts = sees_drafts(user)
+    chapters = Chapters(_typed_chapters(drafts).rows())
+    # Items shown in a chapter the reader may not see have nowhere to link: not searched.
+    searched = tuple(
+        index
+        for index, source in enumerate(SOURCES)
+        if source.model in (Section, Strategy) or chapters.showing(source.model.shown_in)
     )
-    return [(item, item.rank) for item in matches]
+    sql, params = _ranking_sql(drafts, searched)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [query if param == VALUE else param for param in params])
+        ranked = cursor.fetchall()
+    if not ranked:
+        return []
+    found: dict[tuple[int, int], Model] = {}
+    # Every searched kind, found or not: the page costs the same queries whatever ranks first.
+    for index in searched:
+        ids = [pk for source_index, pk, _ in ranked if source_index == index]
+        for item in _snippets(index, drafts).rows(query, ids=ids):
+            found[index, item.pk] = item
+    results = []
+    for index, pk, rank in ranked:
+        item = found.get((index, pk))
+        result = _result(SOURCES[index], item, rank, chapters) if item else None
+        if result is not None:
+            results.append(result)
+    return results
+
+
+@compiled
+def _typed_chapters(drafts: bool):
+    """The chapters that show items (one per component): where results link to."""
+    sections = Section.objects.shown(drafts=drafts).exclude(component="")
+    return sections.exclude(component=Section.Component.INTRO).only(*Chapters.FIELDS)
+
+
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+
+@functools.lru_cache(maxsize=16)
+def _ranking_sql(drafts: bool, searched: tuple[int, ...]) -> tuple[str, list]:
+    """The best MAX_RESULTS matches over the ``searched`` sources: (source, id, rank), best
+    first; ties in the order of SOURCES, then of the items. Compiled once per process."""
+    search_query = _search_query(VALUE)
+    parts, params = [], []
+    for index in searched:
+        source = SOURCES[index]
+        part = (
+            source.model.objects.shown(drafts=drafts)
+            .filter(search_vector=search_query)
+            .annotate(
+                source=Value(index),
+                item=F("pk"),
+                rank=SearchRank(F("search_vector"), search_query),
+                position=F("order"),
+            )
+            .order_by()
+            .values_list("source", "item", "rank", "position")
+        )
+        sql, part_params = part.query.sql_with_params()
+        parts.append(f"({sql})")
+        params += part_params
+    union = " UNION ALL ".join(parts)
+    sql = (
+        f"SELECT source, item, rank FROM ({union}) AS hits "
+        f"ORDER BY rank DESC, source, position LIMIT {MAX_RESULTS}"
+    )
+    return sql, params
+
+
+def _headline(source: Source, search_query: SearchQuery) -> SearchHeadline | Value:
+    if not source.snippet:
+        return Value("")
+    parts = [plain(name) for name in source.snippet]
+    text = parts[0] if len(parts) == 1 else _joined(parts)
+    return SearchHeadline(
+        text,
+        search_query,
+        config=CONFIG,
+        start_sel=START,
+        stop_sel=STOP,
+        max_words=SNIPPET_WORDS,
+        min_words=12,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+
+
+@functools.cache
+def _snippets(index: int, drafts: bool) -> Compiled:
+    """The chosen items of one source with their snippets (``ts_headline``)."""
+    source = SOURCES[index]
+    derived = [f.name for f in source.model._meta.concrete_fields if f.name in DERIVED]
+    items = (
+        source.model.objects.shown(drafts=drafts)
+        .defer(*derived)
+        .filter(pk__in=IDS)
+        .annotate(headline=_headline(source, _search_query(VALUE)))
+    )
+    return Compiled.of(items)
 
 
 def _joined(parts: list) -> Concat:

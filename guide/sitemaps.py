@@ -1,10 +1,14 @@
-from django.contrib.auth.models import AnonymousUser
+import functools
+from datetime import datetime
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Prefetch
+from django.db import connection
+from django.db.models import Max, Q, Value
 from django.urls import reverse
 
-from guide.components import KINDS, last_modified
-from guide.models import Reference, Section, Strategy, SupportRegion
+from guide.compiled import compiled
+from guide.components import KINDS
+from guide.models import Section, Strategy, SupportRegion
 
 
 class HomeSitemap(Sitemap):
@@ -28,30 +32,81 @@ class HomeSitemap(Sitemap):
 
 
 class SectionSitemap(Sitemap):
-    """Every published chapter (the introduction is the home page), dated as its page is."""
+    """Every published chapter (the introduction is the home page), dated as its page is:
+    the latest of its own text, the items it shows and the sources it cites
+    (:func:`guide.components.last_modified`), as two aggregate queries, not the items."""
 
     def items(self) -> list[Section]:
-        reader = AnonymousUser()
-        sections = list(
-            Section.objects.published()
-            .exclude(component=Section.Component.INTRO)
-            .prefetch_related(Prefetch("references", Reference.objects.published()))
-        )
-        for section in sections:  # one chapter per component: a fixed number of queries
-            kind = KINDS.get(section.component)
-            items = kind.fetch(reader, section.component) if kind else []
-            section.modified = last_modified(section, items, section.references.all())
+        sections = _dated_chapters().rows()
+        latest = latest_item_updates()
+        for section in sections:
+            dates = [section.updated, section.cited_updated, latest.get(section.component)]
+            section.modified = max(date for date in dates if date is not None)
         return sections
 
     def lastmod(self, section: Section):
         return section.modified
 
 
+# The sitemap's lists, compiled once per process (guide.compiled).
+@compiled
+def _dated_chapters():
+    """Published chapters with when a source they cite last changed."""
+    cited = Q(references__published=True)
+    return (
+        _chapters.__wrapped__()
+        .only("id", "slug", "order", "component", "updated")
+        .annotate(cited_updated=Max("references__updated", filter=cited))
+        .order_by("order", "pk")  # an aggregate drops the model's ordering
+    )
+
+
+@compiled
+def _chapters():
+    sections = Section.objects.published().exclude(component=Section.Component.INTRO)
+    return sections.only("id", "slug", "order", "updated")
+
+
+@compiled
+def _strategies():
+    return Strategy.objects.published().only("id", "slug", "order", "updated")
+
+
+def latest_item_updates() -> dict[str, datetime]:
+    """For each component, when a published item its chapter shows last changed: one query."""
+    sql, params = _latest_updates_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {component: latest for component, latest in cursor.fetchall() if latest}
+
+
+@functools.cache
+def _latest_updates_sql() -> tuple[str, list]:
+    """The union of one ``MAX(updated)`` per component, compiled once per process: building
+    seven querysets on each request cost more than running them."""
+    parts, params = [], []
+    for component, kind in KINDS.items():
+        items = kind.model.objects.published().order_by()
+        if kind.model is Strategy:
+            items = items.filter(path=component)
+        sql, part_params = (
+            items.annotate(component=Value(component))
+            .values("component")
+            .annotate(latest=Max("updated"))
+            .values_list("component", "latest")
+            .query.sql_with_params()
+        )
+        parts.append(f"({sql})")
+        params += part_params
+    return " UNION ALL ".join(parts), params
+
+
 class StrategySitemap(Sitemap):
     """Every published strategy: each has its own page a reader may land on."""
 
-    def items(self):
-        return Strategy.objects.published()
+    def items(self) -> list[Strategy]:
+        # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
+        return _strategies().rows()
 
     def lastmod(self, strategy: Strategy):
         return strategy.updated
@@ -60,12 +115,8 @@ class StrategySitemap(Sitemap):
 class ChangesSitemap(Sitemap):
     """Each published chapter's "what changed" page."""
 
-    def items(self):
-        return (
-            Section.objects.published()
-            .exclude(component=Section.Component.INTRO)
-            .only("id", "slug", "order", "updated")
-        )
+    def items(self) -> list[Section]:
+        return _chapters().rows()
 
     def location(self, section: Section) -> str:
         return section.get_changes_url()

@@ -21,5 +21,10 @@ urlpatterns = [
 
 # The sitemap sits outside the app namespace so robots.txt can name it plainly.
 sitemap_patterns = [
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        public_page(sitemap),
+        {"sitemaps": SITEMAPS, "template_name": "guide/sitemap.xml"},
+        name="sitemap",
+    ),
 ]

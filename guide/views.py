@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
+from django.db.models import F, OuterRef, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -31,6 +31,7 @@ from django.views.decorators.cache import never_cache
 
 from config import ratelimit
 from guide import drafts
+from guide.compiled import ID, VALUE, compiled
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
 from guide.markdown import outline
@@ -38,12 +39,15 @@ from guide.models import (
     ChangeNote,
     Chapters,
     Reference,
+    Reviewer,
     Section,
+    Sign,
     Strategy,
     SupportPurpose,
     SupportRegion,
     SupportResource,
     reading_minutes,
+    sees_drafts,
 )
 from guide.page_cache import public_page
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, search_guide
@@ -59,10 +63,16 @@ def ld_json(data: dict) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
 
 
+@compiled
+def _intro(drafts: bool):
+    """The home page's introduction (guide.compiled: built once per process)."""
+    return Section.objects.shown(drafts=drafts).filter(component=INTRO)[:1]
+
+
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     chapters = Chapters.visible_to(request.user)
-    intro = Section.objects.visible_to(request.user).filter(component=INTRO).first()
+    intro = next(iter(_intro(sees_drafts(request.user)).rows()), None)
     shown = drafts.preview(request, intro) if intro else []
     return render(
         request,
@@ -160,22 +170,48 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
     return HttpResponsePermanentRedirect(item.get_absolute_url())
 
 
+# A chapter page's questions, compiled once per process (guide.compiled): the chapter with
+# its reviewer beside it (a join, as select_related makes) and when its latest public change
+# note was written, then the sources it cites.
+REVIEWER_FIELDS = [field.attname for field in Reviewer._meta.concrete_fields]
+
+
+@compiled
+def _chapter(drafts: bool):
+    credits = {f"credit_{name}": F(f"reviewer__{name}") for name in REVIEWER_FIELDS}
+    notes = ChangeNote.objects.public().filter(section=OuterRef("pk"))
+    return (
+        Section.objects.shown(drafts=drafts)
+        .filter(pk=ID)
+        .annotate(**credits, latest_change_at=Subquery(notes.values("created")[:1]))
+    )
+
+
+def with_reviewer(section: Section) -> Section:
+    values = [getattr(section, f"credit_{name}") for name in REVIEWER_FIELDS]
+    has_reviewer = section.reviewer_id is not None
+    section.reviewer = (
+        Reviewer.from_db("default", REVIEWER_FIELDS, values) if has_reviewer else None
+    )
+    return section
+
+
+@compiled
+def _cited(drafts: bool):
+    return Reference.objects.shown(drafts=drafts).filter(sections=ID)
+
+
 @public_page
 def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    chapters = Chapters.visible_to(user)
-    position = next((i for i, chapter in enumerate(chapters) if chapter.slug == slug), None)
-    if position is None:
+    place = Chapters.around(user, slug)
+    if place is None:
         return moved_or_404(Section, slug, user, "No such chapter.")
-    section = (
-        Section.objects.visible_to(user)
-        .select_related("reviewer")
-        .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
-        .get(pk=chapters.list[position].pk)
-    )
+    seeing_drafts = sees_drafts(user)
+    section = with_reviewer(_chapter(seeing_drafts).rows(place.chapter.pk)[0])
     # On a preview link, staff see the drafts of everything the page shows.
     shown = drafts.preview(request, section)
-    references = list(section.references.all())
+    references = _cited(seeing_drafts).rows(section.pk)
     kind = KINDS.get(section.component)
     items = kind.fetch(user, section.component) if kind else []
     reviewer = [section.reviewer] if section.reviewer else []
@@ -200,40 +236,57 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "contents": contents,
             "references": references,
             "minutes": reading_minutes(section.body, section.closing, *item_texts(kind, items)),
-            "number": position + 1,
-            "total": len(chapters),
-            "previous": chapters.list[position - 1] if position else None,
-            "next": chapters.list[position + 1] if position + 1 < len(chapters) else None,
-            "chapters": chapters,
+            "number": place.number,
+            "total": place.total,
+            "previous": place.previous,
+            "next": place.next,
+            "chapters": place.chapters,
             "modified": modified,
-            "latest_change": section.change_notes.public().first(),
+            "latest_change_at": section.latest_change_at,
             "page_json": ld_json(page_data(request, section, references, modified)),
         },
     )
 
 
+# A strategy page's questions, compiled once per process (guide.compiled): the strategy,
+# the others on its path, the signs it helps, and the chapters it links to (its path's,
+# the signs', the references'); its sources are its chapter's (_cited).
+@compiled
+def _strategy(drafts: bool):
+    return Strategy.objects.shown(drafts=drafts).filter(slug=VALUE)[:1]
+
+
+@compiled
+def _path(drafts: bool):
+    fields = ("id", "slug", "title", "order", "path", "published")
+    return Strategy.objects.shown(drafts=drafts).filter(path=VALUE).only(*fields)
+
+
+@compiled
+def _helped_signs(drafts: bool):
+    fields = ("id", "slug", "text", "order", "published")
+    return Sign.objects.shown(drafts=drafts).filter(strategies=ID).only(*fields)
+
+
+@compiled
+def _strategy_chapters(drafts: bool):
+    components = [VALUE, Section.Component.SIGNS, Section.Component.REFERENCES]
+    sections = Section.objects.shown(drafts=drafts).filter(component__in=components)
+    return sections.only(*Chapters.FIELDS)
+
+
 @public_page
 def strategy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     user = request.user
-    strategy = Strategy.objects.visible_to(user).filter(slug=slug).first()
+    seeing_drafts = sees_drafts(user)
+    strategy = next(iter(_strategy(seeing_drafts).rows(slug)), None)
     if strategy is None:
         return moved_or_404(Strategy, slug, user, "No such strategy.")
-    path = list(
-        Strategy.objects.visible_to(user)
-        .filter(path=strategy.path)
-        .only("id", "slug", "title", "order", "path", "published")
-    )
-    signs = list(strategy.signs.visible_to(user).only("id", "slug", "text", "order", "published"))
-    chapters = Chapters(
-        Section.objects.visible_to(user)
-        .filter(
-            component__in=[strategy.path, Section.Component.SIGNS, Section.Component.REFERENCES]
-        )
-        .only(*Chapters.FIELDS)
-        .prefetch_related(Prefetch("references", Reference.objects.visible_to(user)))
-    )
+    path = _path(seeing_drafts).rows(strategy.path)
+    signs = _helped_signs(seeing_drafts).rows(strategy.pk)
+    chapters = Chapters(_strategy_chapters(seeing_drafts).rows(strategy.path))
     chapter = chapters.showing(strategy.path)
-    references = list(chapter.references.all()) if chapter else []
+    references = _cited(seeing_drafts).rows(chapter.pk) if chapter else []
     shown = drafts.preview(request, strategy, *signs, *references)
     number = next((i for i, item in enumerate(path, 1) if item.pk == strategy.pk), None)
     body_html = stored_html(strategy, "body")
@@ -268,7 +321,6 @@ def search(request: HttpRequest) -> HttpResponse:
         char for char in request.GET.get("q", "") if char.isprintable() or char.isspace()
     )
     query = " ".join(typed.split())
-    chapters = Chapters.visible_to(request.user)
     problem = ""
     results = []
     if not query:
@@ -278,7 +330,7 @@ def search(request: HttpRequest) -> HttpResponse:
     elif len(query) > MAX_QUERY_LENGTH:
         problem = "long"
     else:
-        results = search_guide(query, user=request.user, chapters=chapters)
+        results = search_guide(query, user=request.user)
     return render(
         request,
         "guide/search.html",
@@ -288,7 +340,8 @@ def search(request: HttpRequest) -> HttpResponse:
             "problem": problem,
             "results": results,
             "max_length": MAX_QUERY_LENGTH,
-            "chapters": chapters if not results else [],
+            # Nothing found (or nothing asked yet): the chapters to browse instead.
+            "chapters": Chapters.visible_to(request.user) if not results else [],
         },
     )
 
@@ -331,6 +384,18 @@ def section_changes(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "guide/changes.html", {"section": section, "notes": notes})
 
 
+@compiled
+def _feed_notes(limit: int):
+    """The feed's notes, newest first, with their chapters' fields (compiled once)."""
+    chapter = {
+        "chapter_slug": F("section__slug"),
+        "chapter_title": F("section__title"),
+        "chapter_component": F("section__component"),
+    }
+    notes = ChangeNote.objects.public().only("id", "note", "created", "section_id")
+    return notes.annotate(**chapter)[:limit]
+
+
 class GuideUpdatesFeed(Feed):
     """An Atom feed of the guide's change notes: published chapters, minor edits left out."""
 
@@ -347,13 +412,14 @@ class GuideUpdatesFeed(Feed):
         return reverse("guide:feed")
 
     def items(self) -> list[ChangeNote]:
-        return list(
-            ChangeNote.objects.public()
-            .select_related("section")
-            .only("id", "note", "created", "section__slug", "section__title", "section__component")[
-                : self.LIMIT
-            ]
-        )
+        notes = _feed_notes(self.LIMIT).rows()
+        for note in notes:  # the chapter beside each note, as select_related would give it
+            note.section = Section.from_db(
+                "default",
+                ["id", "slug", "title", "component"],
+                [note.section_id, note.chapter_slug, note.chapter_title, note.chapter_component],
+            )
+        return notes
 
     def item_title(self, item: ChangeNote) -> str:
         return f"{item.section.title}: {Truncator(item.note).words(12)}"

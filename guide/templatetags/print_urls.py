@@ -4,12 +4,26 @@ Links keep relative hrefs (they work on any host); ``data-print-url`` carries th
 address a printed page needs, and the print CSS shows it with ``attr()``.
 """
 
+import re
+
 from django import template
 
 register = template.Library()
+
+# A site path with nothing build_absolute_uri would rewrite (no dot segments, no
+# characters to quote): the site's address followed by the path is the same answer.
+PLAIN_PATH = re.compile(r"/(?!/)[-A-Za-z0-9_~#/]*")
 
 
 @register.simple_tag(takes_context=True)
 def print_url(context: template.Context, url: str) -> str:
     request = context.get("request")
-    return request.build_absolute_uri(url) if request is not None else url
+    if request is None:
+        return url
+    if PLAIN_PATH.fullmatch(url):
+        # Worked out once per page: a page of links asks for dozens.
+        site = getattr(request, "_print_url_site", None)
+        if site is None:
+            site = request._print_url_site = request.build_absolute_uri("/").removesuffix("/")
+        return site + url
+    return request.build_absolute_uri(url)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guide import page_cache
 from guide.changes import record_change
+from guide.models import Section
 from tests.factories import (
     make_section,
     make_sign,
@@ -153,6 +154,25 @@ def test_a_page_rendered_while_a_save_is_in_flight_is_not_served_after_it_commit
     page, queries = rendered(client, "/guide/race/")
     assert queries > 0, "rendered afresh, not the racing request's page"
     assert "New words." in page.content.decode()
+
+
+def test_a_change_saved_on_another_server_is_live_on_the_next_request_here(
+    client, django_assert_num_queries
+):
+    section = make_section(slug="elsewhere", body="Old words.")
+    client.get("/guide/elsewhere/")
+    held = served_from_cache(client, "/guide/elsewhere/", django_assert_num_queries)
+    assert "Old words." in held.content.decode()
+    # This process now holds the page; another server saves a change and sets a new version.
+    Section.objects.filter(pk=section.pk).update(body_html="<p>New words.</p>")
+    cache.set(page_cache.VERSION_KEY, "set-by-another-server", None)
+
+    page, queries = rendered(client, "/guide/elsewhere/")
+
+    assert queries > 0, "rendered afresh, not the copy this process held"
+    assert "New words." in page.content.decode()
+    again = served_from_cache(client, "/guide/elsewhere/", django_assert_num_queries)
+    assert again.content == page.content
 
 
 def test_signed_in_readers_never_get_the_signed_out_page(client):
