@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from assessments.models import (
     Plan,
@@ -160,11 +161,12 @@ def test_the_time_zone_setting_suggests_the_browsers_zone_and_works_without_it(
 
     select = page.get_by_label("Your time zone")
     assert select.input_value() == "UTC"  # suggested, never chosen silently
-    assert page.get_by_text("Your browser says you are in Asia/Tokyo.").is_visible()
+    # The suggestion is written by the page's script once it has run: wait for it.
+    expect(page.get_by_text("Your browser says you are in Asia/Tokyo.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Use Asia/Tokyo").click()
     assert select.input_value() == "Asia/Tokyo"
     page.get_by_role("button", name="Save").click()
 
-    assert page.get_by_text("Your time zone is now Asia/Tokyo.").is_visible()
+    expect(page.get_by_text("Your time zone is now Asia/Tokyo.")).to_be_visible()
     assert ReaderSettings.objects.get(owner=reader).time_zone == "Asia/Tokyo"
