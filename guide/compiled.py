@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Model, QuerySet
 
 # Stand in for the request's value when the queryset is built: a slug or text, or an id.
@@ -31,12 +32,28 @@ class Compiled:
     sql: str
     params: tuple
     translations: dict[str, str]
+    # Annotations whose values the database driver doesn't give as Python values (SQLite's
+    # dates are text): each with the converters the ORM would apply, and its expression.
+    converted: tuple = ()
 
     @classmethod
     def of(cls, queryset: QuerySet) -> Compiled:
         sql, params = queryset.query.sql_with_params()
         translations = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
-        return cls(queryset.model, _any_for_ids(sql, params), tuple(params), translations)
+        converted = []
+        for alias, expression in queryset.query.annotations.items():
+            converters = connection.ops.get_db_converters(
+                expression
+            ) + expression.get_db_converters(connection)
+            if converters:
+                converted.append((alias, expression, converters))
+        return cls(
+            queryset.model,
+            _any_for_ids(sql, params),
+            tuple(params),
+            translations,
+            tuple(converted),
+        )
 
     def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
         """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
@@ -47,7 +64,14 @@ class Compiled:
             return value if param in (VALUE, ID) else param
 
         params = [given(param) for param in self.params]
-        return list(self.model.objects.raw(self.sql, params, translations=self.translations))
+        rows = list(self.model.objects.raw(self.sql, params, translations=self.translations))
+        for alias, expression, converters in self.converted:
+            for row in rows:
+                value = getattr(row, alias)
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                setattr(row, alias, value)
+        return rows
 
 
 def _any_for_ids(sql: str, params) -> str:

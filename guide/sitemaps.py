@@ -2,8 +2,7 @@ import functools
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
-from django.db import connection
-from django.db.models import Max, Q, Value
+from django.db.models import Max, Q, QuerySet, Value
 from django.urls import reverse
 
 from guide.compiled import compiled
@@ -74,31 +73,26 @@ def _strategies():
 
 def latest_item_updates() -> dict[str, datetime]:
     """For each component, when a published item its chapter shows last changed: one query."""
-    sql, params = _latest_updates_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {component: latest for component, latest in cursor.fetchall() if latest}
+    return {component: latest for component, latest in _latest_updates().all() if latest}
 
 
 @functools.cache
-def _latest_updates_sql() -> tuple[str, list]:
-    """The union of one ``MAX(updated)`` per component, compiled once per process: building
-    seven querysets on each request cost more than running them."""
-    parts, params = [], []
+def _latest_updates() -> QuerySet:
+    """The union of one ``MAX(updated)`` per component, built once per process (building
+    seven querysets on each request cost more than running them) and run afresh each time
+    with ``.all()``, through the ORM: each database's own SQL and date conversion."""
+    latest = []
     for component, kind in KINDS.items():
         items = kind.model.objects.published().order_by()
         if kind.model is Strategy:
             items = items.filter(path=component)
-        sql, part_params = (
+        latest.append(
             items.annotate(component=Value(component))
             .values("component")
             .annotate(latest=Max("updated"))
             .values_list("component", "latest")
-            .query.sql_with_params()
         )
-        parts.append(f"({sql})")
-        params += part_params
-    return " UNION ALL ".join(parts), params
+    return latest[0].union(*latest[1:], all=True).order_by()
 
 
 class StrategySitemap(Sitemap):

@@ -101,3 +101,51 @@ def test_simultaneous_read_then_write_transactions_all_succeed_on_the_default(
             cursor.execute("SELECT count(*) FROM result")
             assert cursor.fetchone()[0] == WRITERS * WRITES_EACH
         sqlite[ALIAS].close()
+
+
+def test_every_public_page_answers_on_sqlite_as_make_run_serves_it(tmp_path):
+    """`make run` serves from SQLite: the pages' compiled SQL (guide/compiled.py, the
+    sitemap's union) must be SQLite's, not only PostgreSQL's."""
+    env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": "q8Zr2vN5kL0pX7wE4tY1uI9oA3sD6fG2hJ5kL8zX1cV4bN7mQ0wE3rT6yU9iO2pA",
+        "ALLOWED_HOSTS": "testserver",
+        "HTTPS": "0",
+    }
+
+    def manage(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    for command in (["migrate", "-v", "0"], ["load_guide", "-v", "0"]):
+        done = manage(*command)
+        assert done.returncode == 0, done.stderr
+    code = (
+        "import json\n"
+        "from django.test import Client\n"
+        "from guide.models import Section, Strategy\n"
+        "paths = ['/', '/guide/', '/sitemap.xml', '/feed/', '/search/?q=repair+rupture',\n"
+        "         '/quiz/', '/how-we-score/', '/privacy/']\n"
+        "paths += [s.get_absolute_url() for s in Section.objects.published()]\n"
+        "paths += [s.get_absolute_url() for s in Strategy.objects.published()[:3]]\n"
+        "client = Client()\n"
+        "statuses = {p: client.get(p).status_code for p in paths}\n"
+        "dated = client.get('/sitemap.xml').content.decode().count('<lastmod>2')\n"
+        "print(json.dumps({'statuses': statuses, 'dated': dated}))\n"
+    )
+    done = manage("shell", "--no-imports", "-v", "0", "-c", code)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    statuses = found["statuses"]
+    assert len(statuses) > 15
+    # Every chapter and strategy is dated (a date, as the ORM converts it, not SQLite's text).
+    assert found["dated"] >= len(statuses) - 8
+    assert {path: status for path, status in statuses.items() if status != 200} == {}
