@@ -244,17 +244,10 @@ def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assessments:practice")
         messages.error(request, NOT_SAVED)
         return _practice_form_page(request, form=form, entry=entry, status=400)
-    form = PracticeForm(
-        initial={
-            "date": entry.date,
-            "strategy": entry.strategy_slug,
-            "situation": entry.situation,
-            "outcome": entry.outcome,
-            "note": entry.note,
-        },
-        today=today,
+    initial = _filled_from(entry, PracticeForm, strategy="strategy_slug")
+    return _practice_form_page(
+        request, form=PracticeForm(initial=initial, today=today), entry=entry
     )
-    return _practice_form_page(request, form=form, entry=entry)
 
 
 @never_cache
@@ -268,6 +261,12 @@ def practice_delete(request: HttpRequest, pk: int) -> HttpResponse:
         what=f"your practice of “{entry.strategy_title}” on {date_format(entry.date, 'F j, Y')}",
         back="assessments:practice",
     )
+
+
+def _filled_from(entry, form_class, **attribute_for) -> dict:
+    """A log form's fields filled from the entry it edits: each from the entry's attribute of
+    the same name, or the one ``attribute_for`` names (a slug kept beside a link)."""
+    return {name: getattr(entry, attribute_for.get(name, name)) for name in form_class.base_fields}
 
 
 def _confirm_delete(request: HttpRequest, *, delete, done: str, what: str, back: str):
@@ -324,25 +323,19 @@ def _save_repair(request, form, entry=None) -> RepairEntry:
 @never_cache
 @login_required
 def repair_new(request: HttpRequest) -> HttpResponse:
-    today = practice.today_for(request.user)
-    if request.method == "POST":
-        form = RepairForm(request.POST, today=today)
-        if form.is_valid():
-            _save_repair(request, form)
-            messages.success(request, "Your repair entry is saved.")
-            return redirect("assessments:repairs")
-        messages.error(request, NOT_SAVED)
-        return _repair_form_page(request, form=form, status=400)
-    initial = {"date": today}
-    if request.GET.get("script"):
-        initial["script"] = request.GET["script"]
-    return _repair_form_page(request, form=RepairForm(initial=initial, today=today))
+    return _repair_page(request)
 
 
 @never_cache
 @login_required
 def repair_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(RepairEntry.objects.owned_by(request.user), pk=pk)
+    return _repair_page(
+        request, get_object_or_404(RepairEntry.objects.owned_by(request.user), pk=pk)
+    )
+
+
+def _repair_page(request: HttpRequest, entry: RepairEntry | None = None) -> HttpResponse:
+    """A new repair entry, or ``entry`` changed: the one form and its saving."""
     today = practice.today_for(request.user)
     if request.method == "POST":
         form = RepairForm(request.POST, today=today)
@@ -352,19 +345,13 @@ def repair_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("assessments:repairs")
         messages.error(request, NOT_SAVED)
         return _repair_form_page(request, form=form, entry=entry, status=400)
-    form = RepairForm(
-        initial={
-            "date": entry.date,
-            "what_happened": entry.what_happened,
-            "feelings": entry.feelings,
-            "feelings_other": entry.feelings_other,
-            "script": entry.script_slug,
-            "repaired": entry.repaired,
-            "next_time": entry.next_time,
-        },
-        today=today,
-    )
-    return _repair_form_page(request, form=form, entry=entry)
+    if entry is not None:
+        initial = _filled_from(entry, RepairForm, script="script_slug")
+    else:
+        initial = {"date": today}
+        if request.GET.get("script"):
+            initial["script"] = request.GET["script"]
+    return _repair_form_page(request, form=RepairForm(initial=initial, today=today), entry=entry)
 
 
 @never_cache

@@ -186,6 +186,7 @@ def test_two_backstop_runs_at_the_same_moment_publish_exactly_once():
     finally:
         content_published.disconnect(dispatch_uid="t")
 
+    assert not any(thread.is_alive() for thread in threads)
     assert errors == []
     assert len(sent) == 1
     section.refresh_from_db()
