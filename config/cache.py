@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -29,8 +30,9 @@ from typing import Any
 
 from django.core.cache import BaseCache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
+from redis import ConnectionPool
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +160,25 @@ class ResilientRedisCache(RedisCache):
         if down_since is not None:
             logger.info("The cache is back after %.1f s.", clock() - down_since)
 
+    def get_watched(self, key, default=None):
+        """``get``, answered from this process's memory for as long as Redis has not said the
+        key changed (:class:`KeyWatch`): no round trip on a repeat read. Falls back to ``get``
+        whenever the watch cannot vouch for the value, and while Redis is out."""
+        if self.is_down:
+            return self.get(key, default)
+        location = self._servers[0]  # the primary, where every write lands
+        full_key = self.make_key(key)
+        watch = _watches.get((location, full_key))
+        if watch is None:
+            with _watches_lock:
+                watch = _watches.setdefault(
+                    (location, full_key), KeyWatch(location, full_key, self._options)
+                )
+        value = watch.value()
+        if value is UNKNOWN:
+            return self.get(key, default)
+        return default if value is None else value
+
     def validate_key(self, key):
         """Nothing to check: Redis takes any key. (Django's default warns about keys memcached
         would refuse, looping over every character of every key, on every call.)"""
@@ -169,19 +190,24 @@ class ResilientRedisCache(RedisCache):
         return bool(self._run(self._cache.get_client(write=True).ping, write=False, default=False))
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._run(super().add, key, value, timeout, version, write=True, default=False)
+        added = self._run(super().add, key, value, timeout, version, write=True, default=False)
+        self._wrote(key, version=version)
+        return added
 
     def get(self, key, default=None, version=None):
         return self._run(super().get, key, default, version, write=False, default=default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         self._run(super().set, key, value, timeout, version, write=True)
+        self._wrote(key, version=version)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._run(super().touch, key, timeout, version, write=True, default=False)
 
     def delete(self, key, version=None):
-        return self._run(super().delete, key, version, write=True, default=False)
+        deleted = self._run(super().delete, key, version, write=True, default=False)
+        self._wrote(key, version=version)
+        return deleted
 
     def get_many(self, keys, version=None):
         return self._run(super().get_many, keys, version, write=False, default={})
@@ -197,13 +223,127 @@ class ResilientRedisCache(RedisCache):
         return value
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._run(super().set_many, data, timeout, version, write=True, default=list(data))
+        failed = self._run(super().set_many, data, timeout, version, write=True, default=list(data))
+        self._wrote(*data, version=version)
+        return failed
 
     def delete_many(self, keys, version=None):
         self._run(super().delete_many, keys, version, write=True)
+        self._wrote(*keys, version=version)
 
     def clear(self):
-        return self._run(super().clear, write=True, default=False)
+        cleared = self._run(super().clear, write=True, default=False)
+        for watch in list(_watches.values()):
+            watch.forget()
+        return cleared
+
+    def _wrote(self, *keys, version=None) -> None:
+        """This process changed ``keys``: its own watches of them ask Redis again on their next
+        read, rather than count on Redis's push having arrived by then."""
+        if not _watches:
+            return
+        written = {self.make_key(key, version) for key in keys}
+        for (_, key), watch in list(_watches.items()):
+            if key in written:
+                watch.forget()
+
+
+# What KeyWatch.value() gives when it cannot vouch for the value: ask Redis as usual.
+UNKNOWN = object()
+
+
+class KeyWatch:
+    """One cache key's value, held in this process and kept current by Redis itself.
+
+    Redis's server-assisted client-side caching (``CLIENT TRACKING``, RESP3): the watch's own
+    connection reads the key, and from then on Redis pushes an invalidation down that
+    connection when any client changes, deletes, expires or evicts the key, or empties the
+    database. Redis queues the push as it applies the change and sends it within
+    microseconds of answering the client that made it, long before a reader could ask for a
+    page because of that change; a write from this process updates its own watches at once
+    (``ResilientRedisCache._wrote``). A read is then a poll of that socket (no round trip):
+    nothing there, and the value held is current.
+
+    It cannot vouch for the value (:data:`UNKNOWN`, and the caller asks Redis as usual) when
+    it has no connection, after any error (it then waits ``retry_after`` seconds before
+    connecting again), in a forked child, and against a server without tracking. It asks
+    Redis again at least every ``confirm_every`` seconds, so even a link that died silently
+    (no reset ever arrives) leaves a value unconfirmed for at most that long.
+    """
+
+    retry_after = 1.0
+    confirm_every = 1.0
+
+    def __init__(self, location: str, key: str, options: dict) -> None:
+        self.location = location
+        self.key = key
+        timeouts = ("socket_connect_timeout", "socket_timeout")
+        self._pool_options = {name: options[name] for name in timeouts if name in options}
+        self._lock = threading.Lock()
+        self._connection = None
+        self._pid: int | None = None
+        self._value: Any = UNKNOWN
+        self._known_at = -math.inf
+        self._retry_at = -math.inf
+        self._unsupported = False
+
+    def forget(self) -> None:
+        """Ask Redis on the next read."""
+        with self._lock:
+            self._value = UNKNOWN
+
+    def value(self) -> Any:
+        """The key's value (``None`` if it has none), or :data:`UNKNOWN`."""
+        with self._lock:
+            try:
+                return self._read()
+            except _OUTAGE as error:
+                self._close()
+                self._retry_at = clock() + self.retry_after
+                if isinstance(error, ResponseError):  # HELLO 3 or CLIENT TRACKING refused
+                    self._unsupported = True
+                return UNKNOWN
+
+    def _read(self) -> Any:
+        now = clock()
+        connection = self._connection
+        if connection is None or self._pid != os.getpid():
+            if self._unsupported or now < self._retry_at:
+                return UNKNOWN
+            connection = self._connect()
+        elif connection.can_read(0):
+            # Redis pushed an invalidation (or closed the link, which raises here).
+            while connection.can_read(0):
+                connection.read_response(push_request=True)
+            self._value = UNKNOWN
+        if self._value is UNKNOWN or now - self._known_at >= self.confirm_every:
+            # Reading the key on this connection is what makes Redis track it (again).
+            connection.send_command("GET", self.key)
+            raw = connection.read_response(disable_decoding=True)
+            self._value = None if raw is None else RedisSerializer().loads(raw)
+            self._known_at = now
+        return self._value
+
+    def _connect(self):
+        self._close()
+        pool = ConnectionPool.from_url(self.location, protocol=3, **self._pool_options)
+        connection = pool.make_connection()
+        connection.connect()
+        connection.send_command("CLIENT", "TRACKING", "ON")
+        connection.read_response()
+        self._connection, self._pid = connection, os.getpid()
+        self._value = UNKNOWN
+        return connection
+
+    def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        self._value = UNKNOWN
+        if connection is not None and self._pid == os.getpid():
+            connection.disconnect()
+
+
+_watches: dict[tuple[str, str], KeyWatch] = {}
+_watches_lock = threading.Lock()
 
 
 def cache_status(cache: BaseCache) -> str:

@@ -101,8 +101,9 @@ MIDDLEWARE = [
     "config.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Signed-out readers' guide pages from the shared cache, one Redis round trip, before
-    # sessions and auth (guide/page_cache.py): everything below ran when the page was kept.
+    # Signed-out readers' guide pages from the shared cache, at most one Redis round trip
+    # (none for a page this process served lately), before sessions and auth
+    # (guide/page_cache.py): everything below ran when the page was kept.
     "guide.page_cache.PageCacheMiddleware",
     # Compresses pages (whitenoise serves static files pre-compressed). Django pads gzip
     # output at random and masks CSRF tokens per response, which blunts BREACH.

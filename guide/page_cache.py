@@ -3,9 +3,10 @@
 A signed-out reader's guide page depends only on the guide's content, the release and the
 URL, so :class:`PageCacheMiddleware` (just after WhiteNoise) keeps it whole in the shared
 cache and answers the next asker with one Redis round trip (``MGET`` of the content
-version and the page; only ``GET`` of the version when this process holds the page already,
-kept with the version it was stored under), the way WhiteNoise answers for a file. Every
-guarantee holds:
+version and the page), the way WhiteNoise answers for a file. A process keeps the pages it
+served lately, each with the version it was stored under, and serves them again with no round
+trip at all while the version is unchanged: Redis itself tells the process when the version
+changes (:func:`current_version`, ``config.cache.KeyWatch``). Every guarantee holds:
 
 * only pages a view marks with :func:`public_page` for a signed-out reader are kept, and
   only when they set no cookie and carry no CSRF token; a request with a cookie in
@@ -127,7 +128,7 @@ class PageCacheMiddleware:
         try:
             if held is not None:
                 # This process has the page: the version alone says whether it is current.
-                version = cache.get(VERSION_KEY)
+                version = current_version()
                 if version is not None and held[0] == version:
                     return _answer(request, held)
             found = cache.get_many([VERSION_KEY, key])
@@ -151,10 +152,17 @@ class PageCacheMiddleware:
 
 # The pages this process answered from the shared cache lately, each with the content
 # version it was kept under. Served only while that version is the shared cache's current
-# one, read on every request: a change saved on any server is live on the next request here,
-# and a hit reads a few bytes from Redis instead of the whole page.
+# one, checked on every request (current_version): a change saved on any server is live on
+# the next request here, and a hit reads nothing from Redis.
 _held: dict[str, tuple] = {}
 HELD_PAGES = 200
+
+
+def current_version() -> str | None:
+    """The content version. A Redis cache keeps it watched (config.cache.KeyWatch): Redis
+    tells this process when it changes, so a repeat read costs no round trip."""
+    get = getattr(cache, "get_watched", cache.get)
+    return get(VERSION_KEY)
 
 
 def _hold(key: str, entry: tuple) -> None:

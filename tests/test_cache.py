@@ -10,6 +10,8 @@ import contextlib
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -66,6 +68,7 @@ class RedisLink:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.is_cut = False
+        self.is_silent = False
         self.open: list[socket.socket] = []
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -85,17 +88,21 @@ class RedisLink:
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
             threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
 
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
             while data := source.recv(65536):
-                target.sendall(data)
+                if not self.is_silent:
+                    target.sendall(data)
         except OSError:
             pass
         for sock in (source, target):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+    def go_silent(self) -> None:
+        """Keep every connection open but carry nothing more: a link that died without a reset."""
+        self.is_silent = True
 
     def cut(self) -> None:
         self.is_cut = True
@@ -133,8 +140,13 @@ def use_redis(settings, location: str) -> None:
 
 @pytest.fixture(autouse=True)
 def no_outage_remembered(monkeypatch):
-    """Each test starts with processes that have seen no outage yet."""
+    """Each test starts with processes that have seen no outage yet, and watch no key yet."""
     monkeypatch.setattr(config.cache, "_outages", {})
+    watches = {}
+    monkeypatch.setattr(config.cache, "_watches", watches)
+    yield
+    for watch in watches.values():
+        watch._close()
 
 
 @pytest.fixture
@@ -350,3 +362,76 @@ def swapped_default_cache(backend) -> Iterator[None]:
         yield
     finally:
         caches["default"] = previous
+
+
+# -- a value watched in this process (the content version) -----------------------------------
+
+
+def from_another_process(statement: str) -> None:
+    """Run ``statement`` with a Redis ``client`` in another process, as another app server
+    would; ``pickled(value)`` stores a value as Django's Redis cache does."""
+    setup = "import pickle, sys, redis; client = redis.Redis.from_url(sys.argv[1]); "
+    setup += "pickled = pickle.dumps; "
+    subprocess.run([sys.executable, "-c", setup + statement, REDIS_URL], check=True)
+
+
+def test_a_watched_value_changed_by_another_app_server_is_read_anew_on_the_next_read(settings):
+    use_redis(settings, REDIS_URL)
+    cache.clear()
+    cache.set("watched", "first", None)
+    key = cache.make_key("watched")
+    assert cache.get_watched("watched") == "first"
+    assert cache.get_watched("watched") == "first"  # now from this process's memory
+
+    from_another_process(f"client.set({key!r}, pickled('second'))")
+    assert cache.get_watched("watched") == "second"
+
+    from_another_process(f"client.delete({key!r})")
+    assert cache.get_watched("watched", "gone") == "gone"
+
+    from_another_process(f"client.set({key!r}, pickled('third'))")
+    assert cache.get_watched("watched") == "third"
+    from_another_process("client.flushdb()")
+    assert cache.get_watched("watched", "gone") == "gone"
+
+
+def test_a_watched_value_written_in_this_process_is_read_anew_at_once(settings):
+    use_redis(settings, REDIS_URL)
+    cache.clear()
+    cache.set("watched", "first", None)
+    assert cache.get_watched("watched") == "first"
+
+    cache.set("watched", "second", None)
+    assert cache.get_watched("watched") == "second"
+    cache.delete("watched")
+    assert cache.get_watched("watched") is None
+
+
+def test_a_watch_whose_link_is_cut_never_gives_the_old_value(real_redis, retry_at_once):
+    cache.set("watched", "first", None)
+    assert cache.get_watched("watched") == "first"
+
+    real_redis.cut()
+    from_another_process(f"client.set({cache.make_key('watched')!r}, pickled('second'))")
+    during = cache.get_watched("watched", "unknown")
+    real_redis.restore()
+    after = cache.get_watched("watched")
+
+    assert during == "unknown", "while the link is cut the value cannot be vouched for"
+    assert after == "second"
+
+
+def test_a_watch_on_a_link_that_died_silently_asks_again_within_a_second(
+    real_redis, retry_at_once, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(config.cache, "clock", lambda: now[0])
+    cache.set("watched", "first", None)
+    assert cache.get_watched("watched") == "first"
+
+    real_redis.go_silent()  # no reset ever arrives: the push is lost on the way
+    from_another_process(f"client.set({cache.make_key('watched')!r}, pickled('second'))")
+    now[0] += config.cache.KeyWatch.confirm_every
+    later = cache.get_watched("watched", "unknown")
+
+    assert later == "unknown", "a value is never vouched for beyond confirm_every unheard"
