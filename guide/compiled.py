@@ -4,18 +4,20 @@ Building a queryset and compiling it costs several times more than running it on
 rows a page reads, and a page asks the same few questions on every request. A
 :class:`Compiled` query is the queryset's own SQL, kept; :data:`VALUE` stands in for the one
 value that changes between requests (a slug, say), and :meth:`Compiled.rows` runs it with
-the request's value as ordinary model instances (``Model.objects.raw``), annotations as
-attributes. The queryset stays the one source of the query: change it and the SQL follows.
+the request's value as ordinary model instances (as ``Model.objects.raw`` makes them, with
+the column-to-field work done once), annotations as attributes. The queryset stays the one
+source of the query: change it and the SQL follows.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.query import DEFAULT_FETCH_MODE
 
 # Stand in for the request's value when the queryset is built: a slug or text, or an id.
 VALUE = "\u27eacompiled-value\u27eb"
@@ -35,6 +37,8 @@ class Compiled:
     # Annotations whose values the database driver doesn't give as Python values (SQLite's
     # dates are text): each with the converters the ORM would apply, and its expression.
     converted: tuple = ()
+    # How a row's columns become a model instance, worked out on the first run.
+    _plan: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def of(cls, queryset: QuerySet) -> Compiled:
@@ -64,7 +68,15 @@ class Compiled:
             return value if param in (VALUE, ID) else param
 
         params = [given(param) for param in self.params]
-        rows = list(self.model.objects.raw(self.sql, params, translations=self.translations))
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            if not self._plan:  # the same SQL always answers with the same columns
+                to_column = connection.introspection.identifier_converter
+                columns = [to_column(column[0]) for column in cursor.description]
+                self._plan.append(_Plan.of(self, [self.translations.get(c, c) for c in columns]))
+            records = cursor.fetchall()
+        plan = self._plan[0]
+        rows = [plan.instance(record) for record in records]
         for alias, expression, converters in self.converted:
             for row in rows:
                 value = getattr(row, alias)
@@ -72,6 +84,66 @@ class Compiled:
                     value = converter(value, expression, connection)
                 setattr(row, alias, value)
         return rows
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What ``Model.objects.raw`` works out on every call, worked out once: which columns are
+    the model's fields (by attname, in order), which are annotations, and the converters the
+    ORM applies to each column's value. Rows then become instances as ``raw`` makes them."""
+
+    model: type[Model]
+    names: tuple[str, ...]
+    positions: tuple[int, ...]
+    annotations: tuple[tuple[str, int], ...]
+    converters: tuple[tuple[int, tuple, object], ...]
+
+    @classmethod
+    def of(cls, compiled: Compiled, columns: list[str]) -> _Plan:
+        to_column = connection.introspection.identifier_converter
+        model = compiled.model
+        model_fields = {to_column(f.column): f for f in model._meta.fields if f.column}
+        init_fields = [f for column, f in model_fields.items() if column in columns]
+        converters = []
+        for position, column in enumerate(columns):
+            model_field = model_fields.get(column)
+            if model_field is None:
+                continue
+            expression = model_field.get_col(model_field.model._meta.db_table)
+            found = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                connection
+            )
+            if found:
+                converters.append((position, tuple(found), expression))
+        return cls(
+            model=model,
+            names=tuple(f.attname for f in init_fields),
+            positions=tuple(columns.index(to_column(f.column)) for f in init_fields),
+            annotations=tuple(
+                (column, position)
+                for position, column in enumerate(columns)
+                if column not in model_fields
+            ),
+            converters=tuple(converters),
+        )
+
+    def instance(self, record: tuple) -> Model:
+        if self.converters:
+            record = list(record)
+            for position, converters, expression in self.converters:
+                value = record[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                record[position] = value
+        instance = self.model.from_db(
+            connection.alias,
+            self.names,
+            [record[position] for position in self.positions],
+            fetch_mode=DEFAULT_FETCH_MODE,
+        )
+        for column, position in self.annotations:
+            setattr(instance, column, record[position])
+        return instance
 
 
 def _any_for_ids(sql: str, params) -> str:
