@@ -170,6 +170,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED_STATEMENTS", True
+):
+    # Parameters bound by the server, and a query run a second time on a connection prepared
+    # there: PostgreSQL then skips parsing and planning it, which costs more than running the
+    # small queries a page asks. Turn off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in
+    # transaction mode that cannot keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 1,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for a small group: every transaction takes the write lock when it begins (a
     # deferred one that reads, then writes, fails at once with "database is locked" when
