@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from html import escape  # django.utils.html.escape's own, without its lazy-string check
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments.models import NOTE_MAX_LENGTH, Subject
 from assessments.scoring import ANSWER_SCALE
@@ -41,13 +43,14 @@ def field_name(slug: str) -> str:
 
 @dataclass
 class Question:
-    """What the template needs to draw one sign as a fieldset of five radios."""
+    """One sign of the quiz, drawn as a fieldset of five radios (:meth:`fieldset`)."""
 
     position: int
+    of: int  # how many signs the quiz has
     sign: Sign
     text: str
     name: str
-    # Values as the page writes them: text, so the template does not localise 75 numbers.
+    # Values as the page writes them: text, so the page does not localise 75 numbers.
     choices: list[tuple[str, str]]
     value: str | None
     errors: list[str]
@@ -56,6 +59,33 @@ class Question:
     @property
     def first_input_id(self) -> str:
         return f"{self.name}-1"
+
+    def fieldset(self) -> SafeString:
+        """The sign's fieldset. Built here, each piece escaped once, rather than in a template
+        loop: the quiz's 75 radios cost the template language a few milliseconds a page."""
+        name, error_id = escape(self.name), escape(f"{self.name}-error")
+        options = []
+        for raw, label in self.choices:
+            value, checked = escape(raw), " checked" if raw == self.value else ""
+            options.append(
+                f'<div class="scale-option">\n<input type="radio" name="{name}" '
+                f'id="{name}-{value}" value="{value}"{checked} required>\n'
+                f'<label for="{name}-{value}">{escape(label)}</label>\n</div>'
+            )
+        described = f' aria-describedby="{error_id}"' if self.errors else ""
+        error = (
+            f'<p class="field-error" id="{error_id}"><span class="visually-hidden">Error:</span> '
+            f"{escape(self.errors[0])}</p>\n"
+            if self.errors
+            else ""
+        )
+        return mark_safe(
+            f'<fieldset class="question{" has-error" if self.errors else ""}" '
+            f'id="q-{escape(self.sign.slug)}"{described}>\n'
+            f'<legend><span class="question-number">{self.position} of {self.of}</span> '
+            f'<span class="question-text">{escape(self.text)}</span></legend>\n'
+            f'{error}<div class="scale">\n{"\n".join(options)}\n</div>\n</fieldset>'
+        )
 
 
 class QuizForm(forms.Form):
@@ -155,6 +185,7 @@ class QuizForm(forms.Form):
             questions.append(
                 Question(
                     position=position,
+                    of=len(self.signs),
                     sign=sign,
                     text=self.fields[name].label,
                     name=name,

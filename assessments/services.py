@@ -32,6 +32,7 @@ from assessments.models import (
 )
 from assessments.unsaved_results import SESSION_KEY as PENDING_KEY
 from assessments.unsaved_results import PendingResult
+from guide.compiled import compiled
 from guide.models import Sign, Strategy
 
 # The same answers sent again this soon are the same attempt (a form restored by the Back
@@ -51,9 +52,14 @@ class UnknownSigns(Exception):
         self.slugs = slugs
 
 
+@compiled
+def _quiz_signs():
+    return Sign.objects.published().order_by("order", "pk")
+
+
 def quiz_signs() -> list[Sign]:
     """The signs the quiz asks about, in the guide's order."""
-    return list(Sign.objects.published().order_by("order", "pk"))
+    return _quiz_signs().rows()
 
 
 def quiz_version_current() -> QuizVersion:
