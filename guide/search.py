@@ -184,7 +184,7 @@ def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[
 
 def _full_text(query: str, user) -> list[Result]:
     """Ranked across every source in one query, then the snippets of only the results shown,
-    one query per kind of item: the work stays the same as the guide grows."""
+    one query per kind of item among them: the work stays the same as the guide grows."""
     drafts = sees_drafts(user)
     chapters = Chapters(_typed_chapters(drafts).rows())
     # Items shown in a chapter the reader may not see have nowhere to link: not searched.
@@ -200,9 +200,11 @@ def _full_text(query: str, user) -> list[Result]:
     if not ranked:
         return []
     found: dict[tuple[int, int], Model] = {}
-    # Every searched kind, found or not: the page costs the same queries whatever ranks first.
+    # One query per kind of item found: at most one per kind, whatever the number of items.
     for index in searched:
         ids = [pk for source_index, pk, _ in ranked if source_index == index]
+        if not ids:
+            continue
         for item in _snippets(index, drafts).rows(query, ids=ids):
             found[index, item.pk] = item
     results = []

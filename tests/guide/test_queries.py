@@ -37,8 +37,8 @@ URLS = {
     "/guide/signs/changes/": 2,
     "/strategies/strategy-a/": 5,
     # The chapters results link to, one ranking across every kind of item, then the snippets
-    # of the results shown, one query per kind of item.
-    "/search/?q=secure": 7,
+    # of the results shown, one query per kind of item among them.
+    "/search/?q=practice": 3,  # only strategies match: one snippet query
     "/search/?q=zebra": 3,  # nothing found: no snippets, then the chapters to browse
     "/search/?q=": 1,
     "/sitemap.xml": 4,  # chapters with their sources' dates, items' dates, strategies, changes
@@ -100,6 +100,23 @@ def test_every_page_costs_its_exact_queries_for_1_and_for_100_of_each_item(
     for url, budget in URLS.items():
         with django_assert_num_queries(budget, info=f"{url} with 100 of each item"):
             assert client.get(url).status_code == 200, url
+
+
+def test_search_costs_one_snippet_query_per_kind_of_item_shown_for_1_and_for_100_of_each(
+    client,
+):
+    """Chapters, strategies, therapies and questions all match "secure": the chapters results
+    link to, the ranking, then one query per kind among the results shown, never per item."""
+    build_guide()
+    for count in (1, 99):
+        add_items(count)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/?q=secure")
+        kinds = {result.kind for result in response.context["results"]}
+
+        assert response.status_code == 200
+        assert kinds, "the search finds something"
+        assert len(queries) == 2 + len(kinds), [q["sql"][:80] for q in queries]
 
 
 def test_a_signed_in_reader_costs_only_the_session_and_user_lookups_more(client):
