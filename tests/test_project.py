@@ -232,3 +232,19 @@ def test_the_deploy_check_warns_when_rate_limits_are_off():
     assert "RATE_LIMITS is off" in result.stderr + result.stdout
     plain = manage("check", env={**PRODUCTION_ENV, "RATE_LIMITS": "0"})
     assert plain.returncode == 0 and "config.W001" not in plain.stderr + plain.stdout
+
+
+def test_postgresql_queries_are_prepared_unless_turned_off_for_a_pooler():
+    # What Django hands psycopg when it connects: server-side binding and a prepare threshold.
+    code = (
+        "from django.db import connection; params = connection.get_connection_params();"
+        "print(params['cursor_factory'].__name__, params['prepare_threshold'])"
+    )
+    env = {**PRODUCTION_ENV, "DATABASE_URL": "postgres:///securebase"}
+    on = manage("shell", "--no-imports", "-c", code, env=env)
+    off = manage(
+        "shell", "--no-imports", "-c", code, env={**env, "DATABASE_PREPARED_STATEMENTS": "0"}
+    )
+
+    assert on.stdout.split() == ["ServerBindingCursor", "1"], on.stderr
+    assert off.stdout.split() == ["Cursor", "None"], off.stderr
