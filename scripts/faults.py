@@ -492,8 +492,15 @@ def restart_postgres(stack: Stack, postgres: Postgres, paths: list[str]) -> dict
         postgres.start()
         started = time.monotonic()
         back = None
-        if wait_until(lambda: all(request(stack.port, p, timeout=10).status == 200 for p in paths),
-                      seconds=30, every=0.05):  # fmt: skip
+        # Search is in the load (where it must never answer 5xx) but not in this check: it is
+        # rate-limited per address, and the load from this same address spends the minute's
+        # allowance, so it answers 429 until the minute is over, database or not.
+        checked = [path for path in paths if not path.startswith("/search/")]
+
+        def answering() -> bool:
+            return all(request(stack.port, path, timeout=10).status == 200 for path in checked)
+
+        if wait_until(answering, seconds=30, every=0.05):
             back = time.monotonic()
         time.sleep(5)
     mail = mail_after_restart(stack)
