@@ -60,6 +60,12 @@ for model in (Section, Strategy, Therapy, FAQ, Reference, Sign):
     source = search.source_for(model)
     if source is not None:
         search.fill_vectors(model, source)
+# A guide that grew over months, as autovacuum keeps it: the bulk load's GIN pending lists
+# merged into the search indexes and the planner's statistics up to date. Measured straight
+# after the load instead, search would scan each index's pending list on every query.
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("VACUUM ANALYZE")
 print("items", sum(m.objects.count() for m in (Section, Strategy, Therapy, FAQ, Reference, Sign)))
 """
 
