@@ -33,6 +33,7 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
 from redis import ConnectionPool
 from redis.exceptions import RedisError, ResponseError
+from redis.maint_notifications import MaintNotificationsConfig
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,9 @@ class ResilientRedisCache(RedisCache):
         """``get``, answered from this process's memory for as long as Redis has not said the
         key changed (:class:`KeyWatch`): no round trip on a repeat read. Falls back to ``get``
         whenever the watch cannot vouch for the value, and while Redis is out."""
-        if self.is_down:
+        outage = self._outage
+        if outage.down_since is not None or outage.dropped_writes:
+            # Out, or back with writes dropped meanwhile: get() empties the cache first.
             return self.get(key, default)
         location = self._servers[0]  # the primary, where every write lands
         full_key = self.make_key(key)
@@ -228,6 +231,7 @@ class ResilientRedisCache(RedisCache):
         return failed
 
     def delete_many(self, keys, version=None):
+        keys = list(keys)
         self._run(super().delete_many, keys, version, write=True)
         self._wrote(*keys, version=version)
 
@@ -266,9 +270,10 @@ class KeyWatch:
 
     It cannot vouch for the value (:data:`UNKNOWN`, and the caller asks Redis as usual) when
     it has no connection, after any error (it then waits ``retry_after`` seconds before
-    connecting again), in a forked child, and against a server without tracking. It asks
-    Redis again at least every ``confirm_every`` seconds, so even a link that died silently
-    (no reset ever arrives) leaves a value unconfirmed for at most that long.
+    connecting again) and against a server without tracking; a forked child opens its own
+    connection. It reads the key again every ``confirm_every`` seconds whatever it has
+    heard, so a push lost on the way, or a link that died silently (no reset ever arrives),
+    leaves a changed value unseen for at most that long.
     """
 
     retry_after = 1.0
@@ -277,8 +282,9 @@ class KeyWatch:
     def __init__(self, location: str, key: str, options: dict) -> None:
         self.location = location
         self.key = key
-        timeouts = ("socket_connect_timeout", "socket_timeout")
-        self._pool_options = {name: options[name] for name in timeouts if name in options}
+        # The cache's own connection options (timeouts, credentials, TLS), less Django's.
+        django_only = {"pool_class", "parser_class", "serializer"}
+        self._pool_options = {k: v for k, v in options.items() if k not in django_only}
         self._lock = threading.Lock()
         self._connection = None
         self._pid: int | None = None
@@ -297,11 +303,9 @@ class KeyWatch:
         with self._lock:
             try:
                 return self._read()
-            except _OUTAGE as error:
+            except _OUTAGE:
                 self._close()
                 self._retry_at = clock() + self.retry_after
-                if isinstance(error, ResponseError):  # HELLO 3 or CLIENT TRACKING refused
-                    self._unsupported = True
                 return UNKNOWN
 
     def _read(self) -> Any:
@@ -326,11 +330,22 @@ class KeyWatch:
 
     def _connect(self):
         self._close()
-        pool = ConnectionPool.from_url(self.location, protocol=3, **self._pool_options)
+        pool = ConnectionPool.from_url(
+            self.location,
+            **self._pool_options,
+            protocol=3,
+            # A connection that only watches: no maintenance-notification handshake.
+            maint_notifications_config=MaintNotificationsConfig(enabled=False),
+        )
         connection = pool.make_connection()
-        connection.connect()
-        connection.send_command("CLIENT", "TRACKING", "ON")
-        connection.read_response()
+        try:
+            connection.connect()
+            connection.send_command("CLIENT", "TRACKING", "ON")
+            connection.read_response()
+        except ResponseError:  # a server without RESP3 or tracking: never ask it again
+            self._unsupported = True
+            connection.disconnect()
+            raise
         self._connection, self._pid = connection, os.getpid()
         self._value = UNKNOWN
         return connection

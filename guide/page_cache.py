@@ -152,8 +152,8 @@ class PageCacheMiddleware:
 
 # The pages this process answered from the shared cache lately, each with the content
 # version it was kept under. Served only while that version is the shared cache's current
-# one, checked on every request (current_version): a change saved on any server is live on
-# the next request here, and a hit reads nothing from Redis.
+# one, checked on every request (current_version): a change saved on any server is live here
+# within moments (at worst a second, config.cache.KeyWatch), and a hit reads nothing from Redis.
 _held: dict[str, tuple] = {}
 HELD_PAGES = 200
 

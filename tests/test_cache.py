@@ -435,3 +435,22 @@ def test_a_watch_on_a_link_that_died_silently_asks_again_within_a_second(
     later = cache.get_watched("watched", "unknown")
 
     assert later == "unknown", "a value is never vouched for beyond confirm_every unheard"
+
+
+def test_a_watch_never_brings_back_a_value_from_before_writes_dropped_in_an_outage(
+    real_redis, retry_at_once, monkeypatch
+):
+    now = [1000.0]
+    monkeypatch.setattr(config.cache, "clock", lambda: now[0])
+    cache.set("watched", "first", None)
+    assert cache.get_watched("watched") == "first"
+
+    real_redis.cut()
+    assert cache.get_watched("watched", "unknown") == "unknown"
+    cache.set("watched", "second", None)  # dropped: Redis cannot be reached
+    real_redis.restore()
+    now[0] += config.cache.KeyWatch.retry_after  # the watch may connect again
+
+    after = cache.get_watched("watched", "gone")
+
+    assert after == "gone", "the cache is emptied before any read after the dropped write"
