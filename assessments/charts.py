@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from assessments.scoring import MEASURES
 
@@ -128,24 +129,42 @@ def _x(index: int, count: int) -> float:
     return LEFT + index * plot_width / (count - 1)
 
 
-def short_date(moment: datetime) -> str:
-    return date_format(_local(moment), "M j, Y")
+def _short_dates(moments: Sequence[datetime]) -> list[str]:
+    """``date_format(moment, "M j, Y")`` for each moment, already local: the same words, with
+    each month's name translated once rather than once per attempt."""
+    months: dict[int, str] = {}
+    dates = []
+    for moment in moments:
+        month = months.get(moment.month)
+        if month is None:
+            month = months[moment.month] = MONTHS_3[moment.month].title()
+        dates.append(f"{month} {moment.day}, {moment.year:04d}")
+    return dates
 
 
-def _local(moment: datetime) -> datetime:
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+def _short_time(moment: datetime) -> str:
+    """``date_format(moment, "g:i A")``."""
+    half = _("PM") if moment.hour > 11 else _("AM")
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {half}"
 
 
 def attempt_labels(moments: Sequence[datetime]) -> list[tuple[str, str]]:
     """A label for each attempt that tells it from the others: (date, time or "").
 
     The date alone when it is the only attempt that day; with the time when it shares the
-    day; and numbered ("#2") when it even shares the minute.
+    day; and numbered ("#2") when it even shares the minute. Dates and times are in the
+    current time zone.
     """
-    dates = [short_date(moment) for moment in moments]
+    zone = timezone.get_current_timezone()
+    moments = [
+        moment.astimezone(zone) if moment.utcoffset() is not None else moment for moment in moments
+    ]
+    dates = _short_dates(moments)
     per_day = Counter(dates)
+    if len(per_day) == len(dates):  # one attempt a day: dates alone
+        return [(day, "") for day in dates]
     labels = [
-        (day, date_format(_local(moment), "g:i A") if per_day[day] > 1 else "")
+        (day, _short_time(moment) if per_day[day] > 1 else "")
         for day, moment in zip(dates, moments, strict=True)
     ]
     per_label = Counter(labels)

@@ -35,10 +35,14 @@ class Compiled:
     # Annotations whose values the database driver doesn't give as Python values (SQLite's
     # dates are text): each with the converters the ORM would apply, and its expression.
     converted: tuple = ()
+    # The same for each selected column, by position, for :meth:`tuples`.
+    column_converters: tuple = ()
 
     @classmethod
     def of(cls, queryset: QuerySet) -> Compiled:
-        sql, params = queryset.query.sql_with_params()
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         translations = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
         converted = []
         for alias, expression in queryset.query.annotations.items():
@@ -53,17 +57,20 @@ class Compiled:
             tuple(params),
             translations,
             tuple(converted),
+            tuple(compiler.get_converters(columns).items()),
         )
 
-    def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
-        """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
-
+    def _params(self, value: object, ids: list[int] | None) -> list:
         def given(param: object) -> object:
             if param == ID and ids is not None:
                 return ids
             return value if param in (VALUE, ID) else param
 
-        params = [given(param) for param in self.params]
+        return [given(param) for param in self.params]
+
+    def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
+        """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
+        params = self._params(value, ids)
         rows = list(self.model.objects.raw(self.sql, params, translations=self.translations))
         for alias, expression, converters in self.converted:
             for row in rows:
@@ -72,6 +79,25 @@ class Compiled:
                     value = converter(value, expression, connection)
                 setattr(row, alias, value)
         return rows
+
+    def tuples(self, value: object = None, *, ids: list[int] | None = None) -> list[tuple]:
+        """:meth:`rows` of a ``values_list()`` queryset, as its tuples: a page showing many
+        rows of a few columns needs no model instance for each."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self._params(value, ids))
+            rows = cursor.fetchall()
+        if not self.column_converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (converters, expression) in self.column_converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
 
 
 def _any_for_ids(sql: str, params) -> str:

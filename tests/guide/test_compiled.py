@@ -70,6 +70,26 @@ def test_each_query_is_built_once_and_reads_the_data_as_it_is_now():
     assert len(built) == 1
 
 
+def test_a_compiled_values_list_gives_its_tuples_converted_as_the_orm_converts_them():
+    first, second = make_strategy(order=2), make_strategy(order=1)
+
+    @compiled
+    def listed():
+        return (
+            Strategy.objects.filter(pk__in=IDS)
+            .order_by("order")
+            .values_list("pk", "slug", "published", "created")
+        )
+
+    expected = list(
+        Strategy.objects.filter(pk__in=[first.pk, second.pk])
+        .order_by("order")
+        .values_list("pk", "slug", "published", "created")
+    )
+    assert listed().tuples(ids=[first.pk, second.pk]) == expected
+    assert listed().tuples(ids=[]) == []
+
+
 def test_a_chapter_s_place_is_numbered_among_the_chapters_the_reader_may_see():
     first = make_section(slug="first", order=1)
     make_section(slug="draft", order=2, published=False)
