@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import escape  # Django's escape() without its lazy-string wrapper: the same text
+from typing import NamedTuple
 
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
@@ -29,8 +31,7 @@ MAX_X_LABELS = 5
 MARK_SEPARATOR = "\n        "
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     x: float
     y: float
     value: int
@@ -107,6 +108,33 @@ class Chart:
     @property
     def label_y(self) -> float:
         return self.bottom + 22
+
+    @property
+    def grid(self) -> SafeString:
+        """The grid's lines and the axes' labels: ``trend_chart.html``'s markup, one string.
+        Positions print as the template printed them (``str`` of the number)."""
+        left, right, label_x, label_y = self.left, self.right, self.left - 8, self.label_y
+        y_ticks = "".join(
+            f"""
+        <line x1="{left}" x2="{right}" y1="{tick.position}" y2="{tick.position}"></line>
+        <text class="trend-label" x="{label_x}" y="{tick.position}" text-anchor="end" dominant-baseline="middle">{escape(tick.label)}</text>
+      """  # noqa: E501
+            for tick in self.y_ticks
+        )
+        x_ticks = []
+        for tick in self.x_ticks:
+            inner = " trend-label-inner" if tick.inner else ""
+            time = (
+                f'<tspan x="{tick.position}" dy="1.2em">{escape(tick.sublabel)}</tspan>'
+                if tick.sublabel
+                else ""
+            )
+            x_ticks.append(
+                f"""
+        <text class="trend-label{inner}" x="{tick.position}" y="{label_y}" text-anchor="{tick.anchor}">{escape(tick.label)}{time}</text>
+      """  # noqa: E501
+            )
+        return mark_safe(f"{y_ticks}\n      {''.join(x_ticks)}")
 
 
 @dataclass(frozen=True)
@@ -196,11 +224,12 @@ def trend_chart(
     and months-apart retakes would otherwise squash recent ones together.
     """
     count = len(attempts)
+    xs = [_x(i, count) for i in range(count)]
     series = []
     for key, label in MEASURES:
         points = [
-            Point(_x(i, count), _y(value), value)
-            for i, attempt in enumerate(attempts)
+            Point(x, _y(value), value)
+            for x, attempt in zip(xs, attempts, strict=True)
             if (value := getattr(attempt, key)) is not None
         ]
         if points:
@@ -209,9 +238,7 @@ def trend_chart(
     if labels is None:  # the attempts' attempt_labels, when the caller has them already
         labels = attempt_labels([attempt.taken_at for attempt in attempts])
     step = max(1, -(-count // MAX_X_LABELS))  # ceiling division
-    x_ticks = [
-        Tick(_x(i, count), *labels[i]) for i in range(count) if i % step == 0 or i == count - 1
-    ]
+    x_ticks = [Tick(xs[i], *labels[i]) for i in range(count) if i % step == 0 or i == count - 1]
     if len(x_ticks) >= 3 and x_ticks[-1].position - x_ticks[-2].position < 120:
         # Keep the latest date readable when it would crowd the one before.
         del x_ticks[-2]

@@ -413,6 +413,17 @@ class SubjectHistory:
         """The table of every attempt, newest first: one row each."""
         return row_html.attempt_rows(self.newest_first)
 
+    @property
+    def score_rows(self) -> SafeString:
+        return row_html.change_rows(self.score_changes, indent=18)
+
+    @property
+    def sign_rows(self) -> SafeString:
+        return row_html.change_rows(
+            ((row.text, row.previous, row.current, row.change) for row in self.sign_changes),
+            indent=16,
+        )
+
 
 def history_for(user) -> list[SubjectHistory]:
     """Every attempt per subject, the trend, and what changed since the attempt before.
