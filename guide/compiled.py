@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -22,6 +23,8 @@ VALUE = "\u27eacompiled-value\u27eb"
 ID = -4_815_162_342
 # filter(pk__in=IDS): stands in for a list of ids, sent as one array (``= ANY(%s)``).
 IDS = (ID,)
+# filter(expires__gt=AT): stands in for a moment given with each run (now, say).
+AT = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 # A filter on a window wraps the query, which then names its columns col1, col2…
 _ALIASED_COLUMN = re.compile(r'"\w+"\."(\w+)" AS "(col\d+)"')
 
@@ -37,6 +40,10 @@ class Compiled:
     converted: tuple = ()
     # The same for each selected column, by position, for :meth:`tuples`.
     column_converters: tuple = ()
+    # AT as the database backend sends it (SQLite's moments are text).
+    at: object = None
+    # Where a database without arrays (SQLite) takes IDS: each ``IN (%s)``, by parameter.
+    id_lists: frozenset = frozenset()
 
     @classmethod
     def of(cls, queryset: QuerySet) -> Compiled:
@@ -51,27 +58,50 @@ class Compiled:
             ) + expression.get_db_converters(connection)
             if converters:
                 converted.append((alias, expression, converters))
+        id_lists = _id_lists(sql, params)
+        if connection.vendor == "postgresql":  # ids go as one array
+            sql, id_lists = _any_for_ids(sql, id_lists), frozenset()
         return cls(
             queryset.model,
-            _any_for_ids(sql, params),
+            sql,
             tuple(params),
             translations,
             tuple(converted),
             tuple(compiler.get_converters(columns).items()),
+            connection.ops.adapt_datetimefield_value(AT),
+            id_lists,
         )
 
-    def _params(self, value: object, ids: list[int] | None) -> list:
+    def _statement(
+        self, value: object, ids: list[int] | None, at: datetime | None = None
+    ) -> tuple[str, list]:
         def given(param: object) -> object:
             if param == ID and ids is not None:
                 return ids
+            if param == self.at and at is not None:
+                return connection.ops.adapt_datetimefield_value(at)
             return value if param in (VALUE, ID) else param
 
-        return [given(param) for param in self.params]
+        params = [given(param) for param in self.params]
+        if ids is None or not self.id_lists:
+            return self.sql, params
+        # One placeholder for each id where the database takes no array.
+        pieces = self.sql.split("%s")
+        sql, flat = [pieces[0]], []
+        for index, param in enumerate(params):
+            if index in self.id_lists:
+                sql.append(", ".join(["%s"] * len(param)))
+                flat.extend(param)
+            else:
+                sql.append("%s")
+                flat.append(param)
+            sql.append(pieces[index + 1])
+        return "".join(sql), flat
 
     def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
         """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
-        params = self._params(value, ids)
-        rows = list(self.model.objects.raw(self.sql, params, translations=self.translations))
+        sql, params = self._statement(value, ids)
+        rows = list(self.model.objects.raw(sql, params, translations=self.translations))
         for alias, expression, converters in self.converted:
             for row in rows:
                 value = getattr(row, alias)
@@ -80,11 +110,13 @@ class Compiled:
                 setattr(row, alias, value)
         return rows
 
-    def tuples(self, value: object = None, *, ids: list[int] | None = None) -> list[tuple]:
-        """:meth:`rows` of a ``values_list()`` queryset, as its tuples: a page showing many
-        rows of a few columns needs no model instance for each."""
+    def tuples(
+        self, value: object = None, *, ids: list[int] | None = None, at: datetime | None = None
+    ) -> list[tuple]:
+        """:meth:`rows` of a ``values_list()`` queryset, as its tuples (``at`` in place of
+        AT): a page showing many rows of a few columns needs no model instance for each."""
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(value, ids))
+            cursor.execute(*self._statement(value, ids, at))
             rows = cursor.fetchall()
         if not self.column_converters:
             return rows
@@ -100,12 +132,21 @@ class Compiled:
         return converted
 
 
-def _any_for_ids(sql: str, params) -> str:
+def _id_lists(sql: str, params) -> frozenset[int]:
+    """The parameters that are :data:`IDS` alone in an ``IN (%s)``."""
+    pieces = sql.split("%s")
+    return frozenset(
+        index
+        for index, param in enumerate(params)
+        if param == ID and pieces[index].endswith(" IN (") and pieces[index + 1].startswith(")")
+    )
+
+
+def _any_for_ids(sql: str, id_lists: frozenset[int]) -> str:
     """``IN (%s)`` holding :data:`IDS` becomes ``= ANY(%s)``: one array of any length."""
     pieces = sql.split("%s")
-    for index, param in enumerate(params):
-        if param == ID and pieces[index].endswith(" IN (") and pieces[index + 1].startswith(")"):
-            pieces[index] = pieces[index].removesuffix(" IN (") + " = ANY("
+    for index in id_lists:
+        pieces[index] = pieces[index].removesuffix(" IN (") + " = ANY("
     return "%s".join(pieces)
 
 

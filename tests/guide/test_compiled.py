@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 
-from guide.compiled import ID, IDS, VALUE, compiled
+from guide.compiled import AT, ID, IDS, VALUE, compiled
 from guide.models import Chapters, Section, Strategy
 from guide.templatetags.print_urls import print_url
 from tests.factories import make_section, make_strategy, make_user
@@ -88,6 +90,18 @@ def test_a_compiled_values_list_gives_its_tuples_converted_as_the_orm_converts_t
     )
     assert listed().tuples(ids=[first.pk, second.pk]) == expected
     assert listed().tuples(ids=[]) == []
+
+
+def test_a_moment_stands_in_for_one_given_with_each_run():
+    strategy = make_strategy()
+
+    @compiled
+    def created_after():
+        return Strategy.objects.filter(created__gt=AT).values_list("pk")
+
+    before, after = strategy.created - timedelta(seconds=1), strategy.created
+    assert created_after().tuples(at=before) == [(strategy.pk,)]
+    assert created_after().tuples(at=after) == []
 
 
 def test_a_chapter_s_place_is_numbered_among_the_chapters_the_reader_may_see():
