@@ -46,29 +46,61 @@ class Point(NamedTuple):
         return f"M {self.x:.1f} {self.y - 5:.1f} l 5 5 l -5 5 l -5 -5 z"
 
 
+def _coordinate_texts(coordinate: float) -> tuple[str, str, str, str]:
+    """A coordinate as the chart prints it: to one place, in full, and to one place less 4
+    (a square's corner) and less 5 (a diamond's top)."""
+    return (
+        f"{coordinate:.1f}",
+        str(coordinate),
+        f"{coordinate - 4:.1f}",
+        f"{coordinate - 5:.1f}",
+    )
+
+
 @dataclass(frozen=True)
 class Series:
     key: str
     label: str
     points: list[Point]
+    # Coordinates printed once for the whole chart (the series share their x positions, and
+    # a score has one y): see trend_chart. Any missing is printed when asked for.
+    texts: dict[float, tuple[str, str, str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def _texts(self) -> dict[float, tuple[str, str, str, str]]:
+        texts = self.texts or {}
+        missing = {c for p in self.points for c in (p.x, p.y) if c not in texts}
+        if missing:
+            texts = {**texts, **{c: _coordinate_texts(c) for c in missing}}
+        return texts
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        texts = self._texts()
+        return " ".join(f"{texts[p.x][0]},{texts[p.y][0]}" for p in self.points)
 
     @property
     def marks(self) -> SafeString:
-        """Each point's marker, in this series' shape: one string for the template, which
-        would otherwise take a loop and a branch per attempt. Numbers only: nothing to escape."""
+        """Each point's marker, in this series' shape (:attr:`Point.square`,
+        :attr:`Point.diamond`): one string for the template, which would otherwise take a loop
+        and a branch per attempt. Numbers only: nothing to escape."""
+        texts = self._texts()
         if self.key == "overall":
-            marks = (f'<circle cx="{p.x}" cy="{p.y}" r="5"></circle>' for p in self.points)
+            marks = (
+                f'<circle cx="{texts[p.x][1]}" cy="{texts[p.y][1]}" r="5"></circle>'
+                for p in self.points
+            )
         elif self.key == "anxious_side":
             marks = (
-                f'<rect x="{left}" y="{top}" width="8" height="8"></rect>'
-                for left, top in (p.square for p in self.points)
+                f'<rect x="{texts[p.x][2]}" y="{texts[p.y][2]}" width="8" height="8"></rect>'
+                for p in self.points
             )
         else:
-            marks = (f'<path d="{p.diamond}"></path>' for p in self.points)
+            marks = (
+                f'<path d="M {texts[p.x][0]} {texts[p.y][3]} l 5 5 l -5 5 l -5 -5 z"></path>'
+                for p in self.points
+            )
         return mark_safe(MARK_SEPARATOR.join(marks))
 
 
@@ -150,6 +182,10 @@ def _y(value: int) -> float:
     return TOP + (100 - value) / 100 * plot_height
 
 
+# Every score's y, printed: a score is a whole number from 0 to 100.
+_SCORE_TEXTS = {_y(value): _coordinate_texts(_y(value)) for value in range(101)}
+
+
 def _x(index: int, count: int) -> float:
     plot_width = WIDTH - LEFT - RIGHT
     if count == 1:
@@ -225,6 +261,7 @@ def trend_chart(
     """
     count = len(attempts)
     xs = [_x(i, count) for i in range(count)]
+    texts = {**_SCORE_TEXTS, **{x: _coordinate_texts(x) for x in xs}}
     series = []
     for key, label in MEASURES:
         points = [
@@ -233,7 +270,7 @@ def trend_chart(
             if (value := getattr(attempt, key)) is not None
         ]
         if points:
-            series.append(Series(key, label, points))
+            series.append(Series(key, label, points, texts))
 
     if labels is None:  # the attempts' attempt_labels, when the caller has them already
         labels = attempt_labels([attempt.taken_at for attempt in attempts])
