@@ -356,6 +356,10 @@ class AttemptRow(NamedTuple):
     def get_absolute_url(self) -> str:
         return quick_url("assessments:result", "pk", self.pk)
 
+    @property
+    def taken_at(self) -> datetime:  # as a chart's Attempt
+        return self.created
+
 
 @compiled
 def _attempts():
