@@ -20,7 +20,7 @@ from assessments.forms import value_label
 from assessments.models import Answer, QuizVersion, Result, SavedStrategy, Subject
 from assessments.unsaved_results import PendingResult
 from guide.compiled import ID, IDS, compiled
-from guide.models import FAQ, Chapters, Section, Sign, Strategy, quick_url
+from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"
 # "Where to start" names this many strategies: a place to start, not the whole toolkit.
@@ -353,9 +353,6 @@ class AttemptRow(NamedTuple):
     avoidant_side: int | None
     created: datetime
 
-    def get_absolute_url(self) -> str:
-        return quick_url("assessments:result", "pk", self.pk)
-
     @property
     def taken_at(self) -> datetime:  # as a chart's Attempt
         return self.created
@@ -363,7 +360,8 @@ class AttemptRow(NamedTuple):
 
 @compiled
 def _attempts():
-    """The reader's attempts, oldest first (the reader's id in place of ID)."""
+    """The reader's attempts, oldest first: ``Result.objects.owned_by(reader)``, with the
+    reader's id in place of ID."""
     return (
         Result.objects.filter(owner=ID)
         .order_by("created", "pk")
@@ -516,7 +514,8 @@ class ToolkitRow(NamedTuple):
 
 @compiled
 def _toolkit():
-    """The reader's saved strategies, oldest first (the reader's id in place of ID)."""
+    """The reader's saved strategies, oldest first: ``SavedStrategy.objects.owned_by(reader)``,
+    with the reader's id in place of ID."""
     return (
         SavedStrategy.objects.filter(owner=ID)
         .order_by("created", "pk")
