@@ -182,8 +182,9 @@ def _y(value: int) -> float:
     return TOP + (100 - value) / 100 * plot_height
 
 
-# Every score's y, printed: a score is a whole number from 0 to 100.
-_SCORE_TEXTS = {_y(value): _coordinate_texts(_y(value)) for value in range(101)}
+# Every score's y, and printed: a score is a whole number from 0 to 100.
+_SCORE_Y = [_y(value) for value in range(101)]
+_SCORE_TEXTS = {y: _coordinate_texts(y) for y in _SCORE_Y}
 
 
 def _x(index: int, count: int) -> float:
@@ -265,7 +266,7 @@ def trend_chart(
     series = []
     for key, label in MEASURES:
         points = [
-            Point(x, _y(value), value)
+            Point(x, _SCORE_Y[value] if 0 <= value <= 100 else _y(value), value)
             for x, attempt in zip(xs, attempts, strict=True)
             if (value := getattr(attempt, key)) is not None
         ]
