@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
 from django.utils import timezone
 
 from assessments import presenters
@@ -29,6 +29,7 @@ from assessments.models import (
     Result,
     Subject,
 )
+from guide.compiled import ID, compiled
 from guide.models import ReflectionPrompt, Section, Strategy
 
 DEFAULT_ZONE = "UTC"
@@ -532,18 +533,20 @@ class SpaceSummary:
     time_zone: str
 
 
-def space_summary(user: AbstractBaseUser) -> SpaceSummary:
-    """What My space shows beside the history, in one query when no plan is under way (the
-    toolkit's size, the current plan's id, the time zone) and three when one is."""
+@compiled
+def _space_row():
+    """The toolkit's size, the current plan's id and the time zone of the reader whose id
+    stands in for ID."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.db.models.functions import Coalesce
 
     from assessments.models import SavedStrategy
 
-    row = (
+    return (
         get_user_model()
-        .objects.filter(pk=user.pk)
+        # Value(): the stand-in id is beyond a user id's range, which a plain value checks.
+        .objects.filter(pk=Value(ID))
         .annotate(
             toolkit=Coalesce(
                 Subquery(
@@ -564,12 +567,17 @@ def space_summary(user: AbstractBaseUser) -> SpaceSummary:
                 ReaderSettings.objects.filter(owner=OuterRef("pk")).values("time_zone")[:1]
             ),
         )
-        .values("toolkit", "plan_id", "zone")
-        .get()
+        .values_list("toolkit", "plan_id", "zone")
     )
-    zone = _zone(row["zone"] or DEFAULT_ZONE)
+
+
+def space_summary(user: AbstractBaseUser) -> SpaceSummary:
+    """What My space shows beside the history, in one query when no plan is under way (the
+    toolkit's size, the current plan's id, the time zone) and three when one is."""
+    [(toolkit, plan_id, zone_name)] = _space_row().tuples(user.pk)
+    zone = _zone(zone_name or DEFAULT_ZONE)
     progress = None
-    if row["plan_id"]:
-        plan = Plan.objects.prefetch_related("weeks").get(pk=row["plan_id"])
+    if plan_id:
+        plan = Plan.objects.prefetch_related("weeks").get(pk=plan_id)
         progress = plan_progress(plan, today=timezone.now().astimezone(zone).date())
-    return SpaceSummary(row["toolkit"], progress, zone.key)
+    return SpaceSummary(toolkit, progress, zone.key)

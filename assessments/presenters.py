@@ -6,18 +6,20 @@ both become a :class:`ResultView`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q
+from django.utils.safestring import SafeString
 
-from assessments import scoring
-from assessments.charts import Attempt, Chart, attempt_labels, joined, trend_chart
+from assessments import row_html, scoring
+from assessments.charts import Chart, attempt_labels, joined, trend_chart
 from assessments.forms import value_label
 from assessments.models import Answer, QuizVersion, Result, SavedStrategy, Subject
 from assessments.unsaved_results import PendingResult
+from guide.compiled import ID, IDS, compiled
 from guide.models import FAQ, Chapters, Section, Sign, Strategy
 
 PARTNER_FAQ_SLUG = "secure-partner"
@@ -340,11 +342,50 @@ class SignChange:
     change: scoring.Change
 
 
+class AttemptRow(NamedTuple):
+    """One stored result as the history shows it: its scores, not its answers."""
+
+    pk: int
+    subject: str
+    version_number: int | None  # a quiz version's number is its id
+    overall: int
+    anxious_side: int | None
+    avoidant_side: int | None
+    created: datetime
+
+    @property
+    def taken_at(self) -> datetime:  # as a chart's Attempt
+        return self.created
+
+
+@compiled
+def _attempts():
+    """The reader's attempts, oldest first: ``Result.objects.owned_by(reader)``, with the
+    reader's id in place of ID."""
+    return (
+        Result.objects.filter(owner=ID)
+        .order_by("created", "pk")
+        .values_list(
+            "pk", "subject", "version", "overall", "anxious_side", "avoidant_side", "created"
+        )
+    )
+
+
+@compiled
+def _compared_answers():
+    """The answers of the attempts compared with the one before (their ids in place of IDS)."""
+    return (
+        Answer.objects.filter(result__in=IDS)
+        .order_by("position")
+        .values_list("result", "sign_slug", "text", "value")
+    )
+
+
 @dataclass
 class SubjectHistory:
     subject: str
     label: str
-    results: list[Result]  # oldest first
+    results: list[AttemptRow]  # oldest first
     labels: list[str]  # one per result: its date, with the time when it shares the day
     chart: Chart
     score_changes: list[tuple[str, int | None, int | None, scoring.Change]]
@@ -354,11 +395,11 @@ class SubjectHistory:
     version_changed: bool = False
 
     @property
-    def latest(self) -> Result:
+    def latest(self) -> AttemptRow:
         return self.results[-1]
 
     @property
-    def previous(self) -> Result | None:
+    def previous(self) -> AttemptRow | None:
         return self.results[-2] if len(self.results) > 1 else None
 
     @property
@@ -366,8 +407,24 @@ class SubjectHistory:
         return self.labels[-2] if len(self.labels) > 1 else None
 
     @property
-    def newest_first(self) -> list[tuple[Result, str]]:
+    def newest_first(self) -> list[tuple[AttemptRow, str]]:
         return list(reversed(list(zip(self.results, self.labels, strict=True))))
+
+    @property
+    def table_rows(self) -> SafeString:
+        """The table of every attempt, newest first: one row each."""
+        return row_html.attempt_rows(self.newest_first)
+
+    @property
+    def score_rows(self) -> SafeString:
+        return row_html.change_rows(self.score_changes, indent=18)
+
+    @property
+    def sign_rows(self) -> SafeString:
+        return row_html.change_rows(
+            ((row.text, row.previous, row.current, row.change) for row in self.sign_changes),
+            indent=16,
+        )
 
 
 def history_for(user) -> list[SubjectHistory]:
@@ -376,18 +433,18 @@ def history_for(user) -> list[SubjectHistory]:
     Two queries whatever the number of attempts: the results, then the answers of the
     latest two attempts per subject.
     """
-    results = list(
-        Result.objects.owned_by(user).order_by("created", "pk").select_related("version")
-    )
-    by_subject: dict[str, list[Result]] = {}
-    for result in results:
-        by_subject.setdefault(result.subject, []).append(result)
+    if not user.is_authenticated:
+        return []
+    by_subject: dict[str, list[AttemptRow]] = {}
+    for row in _attempts().tuples(user.pk):
+        attempt = AttemptRow(*row)
+        by_subject.setdefault(attempt.subject, []).append(attempt)
 
     compare_ids = [r.pk for rs in by_subject.values() for r in rs[-2:] if len(rs) > 1]
-    answers: dict[int, dict[str, Answer]] = {}
+    answers: dict[int, dict[str, tuple[str, int]]] = {}
     if compare_ids:
-        for answer in Answer.objects.filter(result_id__in=compare_ids).order_by("position"):
-            answers.setdefault(answer.result_id, {})[answer.sign_slug] = answer
+        for result_id, slug, text, value in _compared_answers().tuples(ids=compare_ids):
+            answers.setdefault(result_id, {})[slug] = (text, value)
 
     histories = []
     for subject in (Subject.SELF, Subject.PARTNER):
@@ -397,7 +454,7 @@ def history_for(user) -> list[SubjectHistory]:
         about_partner = subject == Subject.PARTNER
         labels = attempt_labels([r.created for r in attempts])
         chart = trend_chart(
-            [Attempt(r.created, r.overall, r.anxious_side, r.avoidant_side) for r in attempts],
+            attempts,
             who="Their" if about_partner else "Your",
             title=(
                 "Trend of scores in the quiz about a partner"
@@ -411,24 +468,19 @@ def history_for(user) -> list[SubjectHistory]:
         version_changed = False
         if len(attempts) > 1:
             before, latest = attempts[-2], attempts[-1]
-            version_changed = before.version_id != latest.version_id
+            version_changed = before.version_number != latest.version_number
             if not version_changed:
                 for attr, label in scoring.MEASURES:
                     old, new = getattr(before, attr), getattr(latest, attr)
                     score_changes.append((label, old, new, scoring.score_change(old, new)))
             old_answers = answers.get(before.pk, {})
-            for slug, answer in answers.get(latest.pk, {}).items():
+            for slug, (text, value) in answers.get(latest.pk, {}).items():
                 old = old_answers.get(slug)
                 if version_changed and old is None:
                     continue  # a sign the earlier version did not ask: nothing to compare
-                previous = old.value if old else None
+                previous = old[1] if old else None
                 sign_changes.append(
-                    SignChange(
-                        answer.text,
-                        previous,
-                        answer.value,
-                        scoring.sign_change(previous, answer.value),
-                    )
+                    SignChange(text, previous, value, scoring.sign_change(previous, value))
                 )
         histories.append(
             SubjectHistory(
@@ -445,5 +497,43 @@ def history_for(user) -> list[SubjectHistory]:
     return histories
 
 
-def toolkit_for(user) -> Iterable[SavedStrategy]:
-    return SavedStrategy.objects.owned_by(user).select_related("strategy").order_by("created", "pk")
+class ToolkitRow(NamedTuple):
+    """A saved strategy as the toolkit shows it, with the strategy it came from (while that
+    exists): its address and title now, and whether it is still published."""
+
+    strategy_slug: str
+    title: str
+    note: str
+    created: datetime
+    strategy_id: int | None
+    strategy_current_slug: str | None
+    strategy_title: str | None
+    strategy_path: str | None
+    strategy_published: bool | None
+
+
+@compiled
+def _toolkit():
+    """The reader's saved strategies, oldest first: ``SavedStrategy.objects.owned_by(reader)``,
+    with the reader's id in place of ID."""
+    return (
+        SavedStrategy.objects.filter(owner=ID)
+        .order_by("created", "pk")
+        .values_list(
+            "strategy_slug",
+            "title",
+            "note",
+            "created",
+            "strategy",
+            "strategy__slug",
+            "strategy__title",
+            "strategy__path",
+            "strategy__published",
+        )
+    )
+
+
+def toolkit_for(user) -> list[ToolkitRow]:
+    if not user.is_authenticated:
+        return []
+    return [ToolkitRow(*row) for row in _toolkit().tuples(user.pk)]

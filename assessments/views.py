@@ -31,6 +31,7 @@ from assessments import (
     devices,
     practice,
     presenters,
+    row_html,
     scoring,
     services,
     throttling,
@@ -411,14 +412,19 @@ def result_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def toolkit(request: HttpRequest) -> HttpResponse:
+    items = presenters.toolkit_for(request.user)
     return render(
         request,
         "assessments/toolkit.html",
         {
-            "items": list(presenters.toolkit_for(request.user)),
-            "note_max_length": NoteForm.base_fields["note"].max_length,
-            # One token field for the page's forms, not one masked anew per form.
-            "csrf_field": csrf_input(request),
+            "items": items,
+            "item_list": row_html.toolkit_items(
+                items,
+                # One token field for the page's forms, not one masked anew per form.
+                csrf_field=csrf_input(request),
+                next_url=request.get_full_path(),
+                note_max_length=NoteForm.base_fields["note"].max_length,
+            ),
         },
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Model, QuerySet
@@ -24,6 +25,8 @@ VALUE = "\u27eacompiled-value\u27eb"
 ID = -4_815_162_342
 # filter(pk__in=IDS): stands in for a list of ids, sent as one array (``= ANY(%s)``).
 IDS = (ID,)
+# filter(expires__gt=AT): stands in for a moment given with each run (now, say).
+AT = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 # A filter on a window wraps the query, which then names its columns col1, col2…
 _ALIASED_COLUMN = re.compile(r'"\w+"\."(\w+)" AS "(col\d+)"')
 
@@ -37,12 +40,20 @@ class Compiled:
     # Annotations whose values the database driver doesn't give as Python values (SQLite's
     # dates are text): each with the converters the ORM would apply, and its expression.
     converted: tuple = ()
+    # The same for each selected column, by position, for :meth:`tuples`.
+    column_converters: tuple = ()
+    # AT as the database backend sends it (SQLite's moments are text).
+    at: object = None
+    # Where a database without arrays (SQLite) takes IDS: each ``IN (%s)``, by parameter.
+    id_lists: frozenset = frozenset()
     # How a row's columns become a model instance, worked out on the first run.
     _plan: list = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
     def of(cls, queryset: QuerySet) -> Compiled:
-        sql, params = queryset.query.sql_with_params()
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()
+        columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         translations = {alias: name for name, alias in _ALIASED_COLUMN.findall(sql)}
         converted = []
         for alias, expression in queryset.query.annotations.items():
@@ -51,25 +62,50 @@ class Compiled:
             ) + expression.get_db_converters(connection)
             if converters:
                 converted.append((alias, expression, converters))
+        id_lists = _id_lists(sql, params)
+        if connection.vendor == "postgresql":  # ids go as one array
+            sql, id_lists = _any_for_ids(sql, id_lists), frozenset()
         return cls(
             queryset.model,
-            _any_for_ids(sql, params),
+            sql,
             tuple(params),
             translations,
             tuple(converted),
+            tuple(compiler.get_converters(columns).items()),
+            connection.ops.adapt_datetimefield_value(AT),
+            id_lists,
         )
 
-    def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
-        """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
-
+    def _statement(
+        self, value: object, ids: list[int] | None, at: datetime | None = None
+    ) -> tuple[str, list]:
         def given(param: object) -> object:
             if param == ID and ids is not None:
                 return ids
+            if param == self.at and at is not None:
+                return connection.ops.adapt_datetimefield_value(at)
             return value if param in (VALUE, ID) else param
 
         params = [given(param) for param in self.params]
+        if ids is None or not self.id_lists:
+            return self.sql, params
+        # One placeholder for each id where the database takes no array.
+        pieces = self.sql.split("%s")
+        sql, flat = [pieces[0]], []
+        for index, param in enumerate(params):
+            if index in self.id_lists:
+                sql.append(", ".join(["%s"] * len(param)))
+                flat.extend(param)
+            else:
+                sql.append("%s")
+                flat.append(param)
+            sql.append(pieces[index + 1])
+        return "".join(sql), flat
+
+    def rows(self, value: object = None, *, ids: list[int] | None = None) -> list:
+        """The rows for ``value`` (in place of VALUE or ID) and ``ids`` (in place of IDS)."""
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(*self._statement(value, ids))
             if not self._plan:  # the same SQL always answers with the same columns
                 to_column = connection.introspection.identifier_converter
                 columns = [to_column(column[0]) for column in cursor.description]
@@ -84,6 +120,27 @@ class Compiled:
                     value = converter(value, expression, connection)
                 setattr(row, alias, value)
         return rows
+
+    def tuples(
+        self, value: object = None, *, ids: list[int] | None = None, at: datetime | None = None
+    ) -> list[tuple]:
+        """:meth:`rows` of a ``values_list()`` queryset, as its tuples (``at`` in place of
+        AT): a page showing many rows of a few columns needs no model instance for each."""
+        with connection.cursor() as cursor:
+            cursor.execute(*self._statement(value, ids, at))
+            rows = cursor.fetchall()
+        if not self.column_converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (converters, expression) in self.column_converters:
+                value = row[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[position] = value
+            converted.append(tuple(row))
+        return converted
 
 
 @dataclass(frozen=True)
@@ -146,12 +203,21 @@ class _Plan:
         return instance
 
 
-def _any_for_ids(sql: str, params) -> str:
+def _id_lists(sql: str, params) -> frozenset[int]:
+    """The parameters that are :data:`IDS` alone in an ``IN (%s)``."""
+    pieces = sql.split("%s")
+    return frozenset(
+        index
+        for index, param in enumerate(params)
+        if param == ID and pieces[index].endswith(" IN (") and pieces[index + 1].startswith(")")
+    )
+
+
+def _any_for_ids(sql: str, id_lists: frozenset[int]) -> str:
     """``IN (%s)`` holding :data:`IDS` becomes ``= ANY(%s)``: one array of any length."""
     pieces = sql.split("%s")
-    for index, param in enumerate(params):
-        if param == ID and pieces[index].endswith(" IN (") and pieces[index + 1].startswith(")"):
-            pieces[index] = pieces[index].removesuffix(" IN (") + " = ANY("
+    for index in id_lists:
+        pieces[index] = pieces[index].removesuffix(" IN (") + " = ANY("
     return "%s".join(pieces)
 
 

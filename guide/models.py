@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -117,6 +117,20 @@ def quick_url(name: str, kwarg: str, value: str | int) -> str:
         return reverse(name, kwargs={kwarg: value})
     before, after = _url_parts(name, kwarg, get_script_prefix())
     return f"{before}{text}{after}"
+
+
+def quick_urls(name: str, kwarg: str) -> Callable[[str | int], str]:
+    """:func:`quick_url` for the many items one page links through the same pattern: the
+    script prefix and the pattern's text are looked up once, not once per item."""
+    before, after = _url_parts(name, kwarg, get_script_prefix())
+
+    def url(value: str | int) -> str:
+        text = str(value)
+        if not _URL_PART.fullmatch(text):
+            return reverse(name, kwargs={kwarg: value})
+        return f"{before}{text}{after}"
+
+    return url
 
 
 def slug_url(name: str, slug: str) -> str:

@@ -105,7 +105,7 @@ def test_simultaneous_read_then_write_transactions_all_succeed_on_the_default(
 
 def test_every_public_page_answers_on_sqlite_as_make_run_serves_it(tmp_path):
     """`make run` serves from SQLite: the pages' compiled SQL (guide/compiled.py, the
-    sitemap's union) must be SQLite's, not only PostgreSQL's."""
+    sitemap's union) must be SQLite's, not only PostgreSQL's; a signed-in reader's pages too."""
     env = {k: v for k, v in os.environ.items() if k not in TEST_ONLY_ENV}
     env |= {
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -145,6 +145,23 @@ def test_every_public_page_answers_on_sqlite_as_make_run_serves_it(tmp_path):
         "    client = Client()\n"
         "    statuses = {p: client.get(p).status_code for p in paths}\n"
         "    dated = client.get('/sitemap.xml').content.decode().count('<lastmod>2')\n"
+        "    # A reader's own pages: two attempts compared, a saved strategy, a session.\n"
+        "    from datetime import timedelta\n"
+        "    from django.contrib.auth import get_user_model\n"
+        "    from django.utils import timezone\n"
+        "    from assessments.models import Answer, Result, SavedStrategy\n"
+        "    reader = get_user_model().objects.create_user('sqlite-reader', password='x')\n"
+        "    for days in (2, 1):\n"
+        "        result = Result.objects.create(owner=reader, overall=50, created=timezone.now()\n"
+        "                                       - timedelta(days=days))\n"
+        "        Answer.objects.create(result=result, sign_slug='a', text='A', leaning='anxious',\n"
+        "                              position=1, value=days)\n"
+        "    saved = Strategy.objects.published().first()\n"
+        "    SavedStrategy.objects.create(owner=reader, strategy=saved, strategy_slug=saved.slug,\n"
+        "                                 title=saved.title)\n"
+        "    client.force_login(reader)\n"
+        "    for p in ('/me/', '/me/toolkit/'):\n"
+        "        statuses[p] = client.get(p).status_code\n"
         "print(json.dumps({'statuses': statuses, 'dated': dated}))\n"
     )
     done = manage("shell", "--no-imports", "-v", "0", "-c", code)

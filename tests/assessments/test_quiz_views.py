@@ -457,6 +457,20 @@ def test_an_anonymous_session_ends_when_the_browser_closes(client, quiz, reader)
     assert int(kept["max-age"]) == settings_module.SESSION_COOKIE_AGE
 
 
+def test_an_expired_session_signs_the_reader_out(client, reader):
+    from assessments.models import ReaderSession
+
+    client.force_login(reader)
+    assert client.get("/me/").status_code == 200
+    key = client.cookies[settings_module.SESSION_COOKIE_NAME].value
+
+    ReaderSession.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
 def test_a_sign_unpublished_while_the_quiz_is_answered_gets_a_clear_page(
     client, quiz, reader, monkeypatch
 ):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import F
 from django.test import RequestFactory
 from django.urls import reverse
 
-from guide.compiled import ID, IDS, VALUE, compiled
+from guide.compiled import AT, ID, IDS, VALUE, compiled
 from guide.models import Chapters, Section, Strategy
 from guide.templatetags.print_urls import print_url
 from tests.factories import make_section, make_strategy, make_user
@@ -68,6 +70,38 @@ def test_each_query_is_built_once_and_reads_the_data_as_it_is_now():
     assert [s.heading for s in chapter().rows("live")] == ["After"]
     assert chapter().rows("elsewhere") == []
     assert len(built) == 1
+
+
+def test_a_compiled_values_list_gives_its_tuples_converted_as_the_orm_converts_them():
+    first, second = make_strategy(order=2), make_strategy(order=1)
+
+    @compiled
+    def listed():
+        return (
+            Strategy.objects.filter(pk__in=IDS)
+            .order_by("order")
+            .values_list("pk", "slug", "published", "created")
+        )
+
+    expected = list(
+        Strategy.objects.filter(pk__in=[first.pk, second.pk])
+        .order_by("order")
+        .values_list("pk", "slug", "published", "created")
+    )
+    assert listed().tuples(ids=[first.pk, second.pk]) == expected
+    assert listed().tuples(ids=[]) == []
+
+
+def test_a_moment_stands_in_for_one_given_with_each_run():
+    strategy = make_strategy()
+
+    @compiled
+    def created_after():
+        return Strategy.objects.filter(created__gt=AT).values_list("pk")
+
+    before, after = strategy.created - timedelta(seconds=1), strategy.created
+    assert created_after().tuples(at=before) == [(strategy.pk,)]
+    assert created_after().tuples(at=after) == []
 
 
 def test_a_chapter_s_place_is_numbered_among_the_chapters_the_reader_may_see():
