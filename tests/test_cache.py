@@ -421,14 +421,20 @@ def test_a_watch_whose_link_is_cut_never_gives_the_old_value(real_redis, retry_a
     assert after == "second"
 
 
-def test_a_watch_on_a_link_that_died_silently_asks_again_within_a_second(
-    real_redis, retry_at_once, monkeypatch
-):
+@pytest.fixture
+def watching_first(real_redis, retry_at_once, monkeypatch) -> list[float]:
+    """This process watches a value ("first"); the test moves the clock (``now[0]``)."""
     now = [1000.0]
     monkeypatch.setattr(config.cache, "clock", lambda: now[0])
     cache.set("watched", "first", None)
     assert cache.get_watched("watched") == "first"
+    return now
 
+
+def test_a_watch_on_a_link_that_died_silently_asks_again_within_a_second(
+    real_redis, watching_first
+):
+    now = watching_first
     real_redis.go_silent()  # no reset ever arrives: the push is lost on the way
     from_another_process(f"client.set({cache.make_key('watched')!r}, pickled('second'))")
     now[0] += config.cache.KeyWatch.confirm_every
@@ -438,13 +444,9 @@ def test_a_watch_on_a_link_that_died_silently_asks_again_within_a_second(
 
 
 def test_a_watch_never_brings_back_a_value_from_before_writes_dropped_in_an_outage(
-    real_redis, retry_at_once, monkeypatch
+    real_redis, watching_first
 ):
-    now = [1000.0]
-    monkeypatch.setattr(config.cache, "clock", lambda: now[0])
-    cache.set("watched", "first", None)
-    assert cache.get_watched("watched") == "first"
-
+    now = watching_first
     real_redis.cut()
     assert cache.get_watched("watched", "unknown") == "unknown"
     cache.set("watched", "second", None)  # dropped: Redis cannot be reached
