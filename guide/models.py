@@ -21,6 +21,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Case, Count, F, Max, Q, When, Window
+from django.db.models.expressions import RowRange
 from django.db.models.functions import Lag, Lead, RowNumber
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -610,8 +611,13 @@ def _around(drafts: bool) -> models.QuerySet:
             previous_title=Window(Lag("title"), order_by=order),
             next_slug=Window(Lead("slug"), order_by=order),
             next_title=Window(Lead("title"), order_by=order),
-            # A window, so the choice is made after numbering every chapter.
-            wanted=Window(Max(Case(When(wanted, then=1), default=0)), partition_by=F("pk")),
+            # A window, so the choice is made after numbering every chapter; over the current
+            # row alone, in the others' order, so the database sorts the chapters once.
+            wanted=Window(
+                Max(Case(When(wanted, then=1), default=0)),
+                order_by=order,
+                frame=RowRange(start=0, end=0),
+            ),
         )
         .filter(wanted=1)
     )
