@@ -566,6 +566,10 @@ class Chapters:
     def __len__(self) -> int:
         return len(self.list)
 
+    def __getitem__(self, index: int) -> Section:
+        """The chapter at ``index`` in reading order (``chapters.0`` in a template)."""
+        return self.list[index]
+
     def showing(self, component: str) -> Section | None:
         """The chapter that lists a component's items, if the reader may see it."""
         return self._showing.get(component)

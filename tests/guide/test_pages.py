@@ -51,6 +51,12 @@ def test_home_opens_with_the_guide_lists_every_chapter_and_invites_to_the_quiz(c
     assert f'href="{QUIZ}"' in page
 
 
+def test_start_reading_opens_the_first_chapter(client, guide):
+    page = html(client.get("/"))
+
+    assert f'<a class="button" href="/guide/{CHAPTERS[0]}/">Start reading</a>' in page
+
+
 def test_a_chapter_has_its_contents_anchors_reading_time_and_review_line(client, guide):
     page = chapter(client, "characteristics-of-secure-attachment")
 
