@@ -145,6 +145,29 @@ def make_reflection_prompt(**fields) -> ReflectionPrompt:
     return ReflectionPrompt.objects.create(**{**defaults, **fields})
 
 
+def make_agreement_copy(owner, **fields):
+    """A private copy of an agreement from a link that has ended, kept by ``owner``."""
+    from assessments.couples_models import AgreementCopy
+
+    now = timezone.now()
+    defaults = {"text": f"A kept agreement {_n()}", "written_by_name": "Alex", "written": now}
+    return AgreementCopy.objects.create(owner=owner, **{**defaults, "link_ended": now, **fields})
+
+
+def share(user, **choices) -> None:
+    """``user``'s sharing choices in their link, each off unless given (``share_…``,
+    ``partner_result_id``)."""
+    from assessments import couples
+
+    off = {
+        "share_self_result": False,
+        "partner_result_id": None,
+        "share_strategies": False,
+        "share_plan_focus": False,
+    }
+    couples.sharing_update(member=couples.couple_for(user).me, **{**off, **choices})
+
+
 def make_user(username: str | None = None, password: str = "a-long-passphrase-42", **fields):
     user = get_user_model().objects.create_user(
         username=username or f"reader{_n()}", password=password, **fields

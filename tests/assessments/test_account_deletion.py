@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from assessments import practice, reminders, services
 from assessments.models import (
@@ -30,7 +29,7 @@ from assessments.models import (
     Subject,
 )
 from guide.models import Strategy
-from tests.factories import make_strategy, make_user
+from tests.factories import make_agreement_copy, make_strategy, make_user, share
 
 MARK = "qz7mark"  # in everything the leaving reader writes, so any trace of it can be found
 BROWSER = f"Reader-Browser/{MARK}"
@@ -117,7 +116,6 @@ def give_couple(user) -> None:
     """A partner link with an agreement, the invite that made it, and a copy from an earlier
     link."""
     from assessments import couples
-    from assessments.couples_models import AgreementCopy
 
     # The partner keeps their own account and their copy of the agreements: nothing of theirs
     # names the reader who leaves.
@@ -125,12 +123,8 @@ def give_couple(user) -> None:
     _, token = couples.invite_create(inviter=user, display_name=f"Inviter {user.pk}")
     couples.invite_accept(token=token, user=partner, display_name=f"Partner {user.pk}")
     couples.agreement_add(member=couples.couple_for(user).me, text=f"Agreement {user.pk}")
-    AgreementCopy.objects.create(
-        owner=user,
-        text=f"An earlier agreement of {user.username}",
-        written_by_name="Someone",
-        written=timezone.now(),
-        link_ended=timezone.now(),
+    make_agreement_copy(
+        user, text=f"An earlier agreement of {user.username}", written_by_name="Someone"
     )
 
 
@@ -380,13 +374,7 @@ def test_deleting_a_linked_account_unlinks_silently_and_leaves_nothing_of_it(qui
     # shared choices and agreements: all the couple tables hold something of the leaver.
     couples.invite_create(inviter=leaving, display_name=f"Old name {MARK}")
     couples.invite_revoke(inviter=leaving)
-    AgreementCopy.objects.create(
-        owner=leaving,
-        text=f"An earlier agreement {MARK}",
-        written_by_name="Someone",
-        written=timezone.now(),
-        link_ended=timezone.now(),
-    )
+    make_agreement_copy(leaving, text=f"An earlier agreement {MARK}", written_by_name="Someone")
     _, token = couples.invite_create(inviter=staying, display_name="Stay")
     couples.invite_accept(token=token, user=leaving, display_name="Leaver")
     me = couples.couple_for(leaving).me
@@ -396,8 +384,8 @@ def test_deleting_a_linked_account_unlinks_silently_and_leaves_nothing_of_it(qui
         key=uuid.uuid4(),
         answers={sign.slug: 3 for sign in quiz.signs},
     )
-    couples.sharing_update(
-        member=me,
+    share(
+        leaving,
         share_self_result=True,
         partner_result_id=partner_result.pk,
         share_strategies=True,

@@ -20,7 +20,7 @@ from assessments.couples_models import (
     PartnerInvite,
 )
 from assessments.models import Plan
-from tests.factories import make_user, take_quiz
+from tests.factories import make_user, share, take_quiz
 
 
 def invite(user, name="Sam"):
@@ -130,22 +130,15 @@ def test_an_expired_invite_makes_way_for_a_new_one(reader):
 def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen(
     quiz, reader, other_reader
 ):
-    couple = linked(reader, other_reader)
+    linked(reader, other_reader)
     mine = take_quiz(quiz, reader, 2, subject="partner")
     theirs = take_quiz(quiz, other_reader, 4, subject="partner")
     take_quiz(quiz, other_reader, 5)
     with pytest.raises(couples.CoupleError):
-        couples.sharing_update(
-            member=couple.me,
-            share_self_result=False,
-            partner_result_id=theirs.pk,
-            share_strategies=False,
-            share_plan_focus=False,
-        )
+        share(reader, partner_result_id=theirs.pk)
     assert couples.side_by_side(couples.couple_for(reader)).their_self is None
-    partner = couples.couple_for(other_reader).me
-    couples.sharing_update(
-        member=partner,
+    share(
+        other_reader,
         share_self_result=True,
         partner_result_id=theirs.pk,
         share_strategies=True,
@@ -155,13 +148,7 @@ def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen
     assert view.their_self is not None and view.their_partner_result == theirs
     assert {row.their_view_of_them for row in view.rows} == {5}
     assert {row.their_view_of_me for row in view.rows} == {4}
-    couples.sharing_update(
-        member=partner,
-        share_self_result=False,
-        partner_result_id=None,
-        share_strategies=False,
-        share_plan_focus=False,
-    )
+    share(other_reader)
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.their_self is None and view.strategies is None
     assert not view.plan_focus_shared and view.plan_focus is None
@@ -170,20 +157,10 @@ def test_sharing_takes_effect_at_once_and_only_own_partner_results_can_be_chosen
     assert not hasattr(view, "score") and not hasattr(view, "match")
 
 
-def share_only_plan_focus(user, shared=True):
-    couples.sharing_update(
-        member=couples.couple_for(user).me,
-        share_self_result=False,
-        partner_result_id=None,
-        share_strategies=False,
-        share_plan_focus=shared,
-    )
-
-
 def test_a_shared_plan_focus_is_the_week_the_partners_plan_is_in_today(quiz, reader, other_reader):
     linked(reader, other_reader)
     own = take_quiz(quiz, other_reader, 2)
-    share_only_plan_focus(other_reader)
+    share(other_reader, share_plan_focus=True)
     view = couples.side_by_side(couples.couple_for(reader))
     assert view.plan_focus_shared and view.plan_focus is None  # shared, no plan under way
 
@@ -243,13 +220,7 @@ def test_differences_become_conversation_starters_never_a_score(quiz, reader, ot
     linked(reader, other_reader)
     take_quiz(quiz, reader, [5] + [3] * 14)
     theirs = take_quiz(quiz, other_reader, [1] + [3] * 14, subject="partner")
-    couples.sharing_update(
-        member=couples.couple_for(other_reader).me,
-        share_self_result=False,
-        partner_result_id=theirs.pk,
-        share_strategies=False,
-        share_plan_focus=False,
-    )
+    share(other_reader, partner_result_id=theirs.pk)
     view = couples.side_by_side(couples.couple_for(reader))
     assert [len(row.starters) for row in view.rows] == [1] + [0] * 14
     assert view.starter_count == 1
@@ -619,13 +590,7 @@ def test_the_chart_marks_exactly_the_tables_numbers_and_nothing_unshared(
     take_quiz(quiz, reader, [1, 2, 3, 4, 5] * 3)
     take_quiz(quiz, other_reader, 4)  # not shared
     theirs = take_quiz(quiz, other_reader, 5, subject="partner")
-    couples.sharing_update(
-        member=couples.couple_for(other_reader).me,
-        share_self_result=False,
-        partner_result_id=theirs.pk,
-        share_strategies=False,
-        share_plan_focus=False,
-    )
+    share(other_reader, partner_result_id=theirs.pk)
     client.force_login(reader)
     response = client.get("/me/couple/side-by-side/")
     view, chart = response.context["view"], response.context["chart"]

@@ -12,12 +12,10 @@ import json
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone
 
 from assessments import couples, practice, services
 from assessments.couples_models import (
     Agreement,
-    AgreementCopy,
     CoupleLink,
     CoupleMember,
     PartnerInvite,
@@ -25,9 +23,11 @@ from assessments.couples_models import (
 from guide.models import Strategy
 from tests.assessments.test_access import reader_url_names
 from tests.factories import (
+    make_agreement_copy,
     make_bubble_principle,
     make_strategy,
     make_user,
+    share,
     staff_login,
     take_quiz,
 )
@@ -252,13 +252,7 @@ def test_an_accounts_pages_in_the_admin_name_no_partner_and_no_agreement(
 ):
     """The admin's account pages, the delete confirmation above all (it lists every row that
     would go with the account), show neither the names chosen for the link nor agreements."""
-    AgreementCopy.objects.create(
-        owner=reader,
-        text="Kept from an earlier link",
-        written_by_name="Casey",
-        written=timezone.now(),
-        link_ended=timezone.now(),
-    )
+    make_agreement_copy(reader, text="Kept from an earlier link", written_by_name="Casey")
     couples.invite_create(inviter=make_user("inviting"), display_name="Dana")
     if who == "superuser":
         editor = make_user("editor", is_staff=True, is_superuser=True)
@@ -354,8 +348,8 @@ def test_couple_pages_cost_the_same_queries_for_1_and_for_many_items(
     own = take_quiz(quiz, other_reader, 3)
     practice.plan_start(owner=other_reader, result_id=own.pk)
     services.strategy_save(owner=other_reader, strategy=quiz.strategies[0])
-    couples.sharing_update(
-        member=couples.couple_for(other_reader).me,
+    share(
+        other_reader,
         share_self_result=True,
         partner_result_id=about.pk,
         share_strategies=True,
@@ -363,13 +357,7 @@ def test_couple_pages_cost_the_same_queries_for_1_and_for_many_items(
     )
     make_bubble_principle()
     take_quiz(quiz, reader, 4, subject="partner")
-    AgreementCopy.objects.create(
-        owner=reader,
-        text="Kept from before",
-        written_by_name="Alex",
-        written=timezone.now(),
-        link_ended=timezone.now(),
-    )
+    make_agreement_copy(reader, text="Kept from before")
     client.force_login(reader)
 
     def visit(items):
@@ -392,13 +380,7 @@ def test_couple_pages_cost_the_same_queries_for_1_and_for_many_items(
             couples.agreement_retire(member=me, agreement=agreement)
         make_bubble_principle()
         services.strategy_save(owner=other_reader, strategy=make_strategy())
-        AgreementCopy.objects.create(
-            owner=reader,
-            text=f"Kept {n}",
-            written_by_name="Alex",
-            written=timezone.now(),
-            link_ended=timezone.now(),
-        )
+        make_agreement_copy(reader, text=f"Kept {n}")
     for _ in range(10):
         make_strategy(path=Strategy.Path.REPAIR)
         take_quiz(quiz, reader, 3, subject="partner")
