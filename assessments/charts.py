@@ -36,15 +36,6 @@ class Point(NamedTuple):
     y: float
     value: int
 
-    # Each series has its own marker shape, so the lines differ by more than color.
-    @property
-    def square(self) -> tuple[str, str]:
-        return f"{self.x - 4:.1f}", f"{self.y - 4:.1f}"
-
-    @property
-    def diamond(self) -> str:
-        return f"M {self.x:.1f} {self.y - 5:.1f} l 5 5 l -5 5 l -5 -5 z"
-
 
 def _coordinate_texts(coordinate: float) -> tuple[str, str, str, str]:
     """A coordinate as the chart prints it: to one place, in full, and to one place less 4
@@ -82,9 +73,9 @@ class Series:
 
     @property
     def marks(self) -> SafeString:
-        """Each point's marker, in this series' shape (:attr:`Point.square`,
-        :attr:`Point.diamond`): one string for the template, which would otherwise take a loop
-        and a branch per attempt. Numbers only: nothing to escape."""
+        """Each point's marker, in this series' own shape (a circle, a square, a diamond), so
+        the lines differ by more than color: one string for the template, which would
+        otherwise take a loop and a branch per attempt. Numbers only: nothing to escape."""
         texts = self._texts()
         if self.key == "overall":
             marks = (

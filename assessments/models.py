@@ -16,7 +16,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from assessments.scoring import ANSWER_MAX, ANSWER_MIN
-from guide.models import Sign, Strategy, quick_url, slug_url
+from guide.models import Sign, Strategy
 
 NOTE_MAX_LENGTH = 5_000
 
@@ -119,9 +119,6 @@ class Result(models.Model):
     def __str__(self) -> str:
         return f"Signs quiz ({self.get_subject_display()}), {self.created:%Y-%m-%d}"
 
-    def get_absolute_url(self) -> str:
-        return quick_url("assessments:result", "pk", self.pk)
-
 
 class Answer(models.Model):
     """One rating in a result, with a snapshot of the sign as the reader saw it."""
@@ -195,12 +192,6 @@ class SavedStrategy(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def get_note_url(self) -> str:
-        return slug_url("assessments:note", self.strategy_slug)
-
-    def get_unsave_url(self) -> str:
-        return slug_url("assessments:unsave", self.strategy_slug)
 
 
 class ReaderSession(AbstractBaseSession):

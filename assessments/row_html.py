@@ -3,8 +3,10 @@
 A page shows a hundred attempts or fifty saved strategies, and a template spends far more
 on each row's tags, lookups and filters than the row's own text costs: so the rows are
 written here, escaped as a template would, with what every row shares (addresses, words
-for dates) worked out once per page. The markup and its indentation are the templates'
-(``assessments/me.html``, ``assessments/toolkit.html``): change one with the other.
+for dates) worked out once per page. The markup is this module's alone; its indentation
+follows the templates the rows go in (``assessments/me.html``, ``assessments/toolkit.html``).
+The "I practised this today" box is here too, for the toolkit's rows and, through
+``{% practise_today %}`` (``assessments.templatetags.practise``), for every other page.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from html import escape  # Django's escape() without its lazy-string wrapper: th
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.models import NOTE_MAX_LENGTH
+from config.template_urls import fixed_url
 from guide.models import StrategyPath, quick_urls
 
 if TYPE_CHECKING:
@@ -72,18 +75,32 @@ def change_rows(
     )
 
 
-def toolkit_items(
-    items: Sequence[ToolkitRow], *, csrf_field: str, next_url: str, note_max_length: int
-) -> SafeString:
+def practise_today(*, slug: str, title: str, csrf_field: str, next_url: str) -> SafeString:
+    """ "I practised this today" for one strategy: one press logs it (dated today in the
+    reader's time zone), and the full form, with the situation and how it went, is the link
+    beside it. For signed-in readers only (``{% practise_today %}`` checks): a signed-out
+    page stays free of forms and cacheable. ``csrf_field`` is the page's token field."""
+    title = escape(title)
+    return mark_safe(f"""
+  <div class="practise-today">
+    <form method="post" action="{escape(fixed_url("assessments:practice-quick"))}">
+      {csrf_field}
+      <input type="hidden" name="strategy" value="{escape(slug)}">
+      <input type="hidden" name="next" value="{escape(next_url)}">
+      <button type="submit" class="button button-secondary">I practised this today<span class="visually-hidden">: “{title}”</span></button>
+    </form>
+    <a class="small" href="{escape(fixed_url("assessments:practice-new"))}?strategy={escape(quote(slug, safe="/"))}">Log it with details<span class="visually-hidden">: “{title}”</span></a>
+  </div>
+""")  # noqa: E501
+
+
+def toolkit_items(items: Sequence[ToolkitRow], *, csrf_field: str, next_url: str) -> SafeString:
     """``toolkit.html``'s list: each saved strategy with its "practised today" form (while
     the strategy is in the guide), its note form and its remove button. Dates are in the
     current time zone, as the template's ``date`` filter gives them."""
     zone = timezone.get_current_timezone()
     months: dict[int, str] = {}
-    practice_quick = escape(reverse("assessments:practice-quick"))
-    practice_new = escape(reverse("assessments:practice-new"))
-    toolkit_url = escape(reverse("assessments:toolkit"))
-    next_url = escape(next_url)
+    toolkit_url = escape(fixed_url("assessments:toolkit"))
     strategy_url = quick_urls("guide:strategy", "slug")
     note_url = quick_urls("assessments:note", "slug")
     unsave_url = quick_urls("assessments:unsave", "slug")
@@ -97,23 +114,15 @@ def toolkit_items(
         month = months.get(created.month)
         if month is None:
             month = months[created.month] = str(MONTHS[created.month])
-        in_guide = item.strategy_id is not None and item.strategy_published
+        in_guide = bool(item.strategy_published)  # None when the strategy is gone
         if in_guide:
             heading = f'<a href="{escape(strategy_url(item.strategy_current_slug))}">{title}</a>'
-            strategy_title = escape(item.strategy_title)
-            practise = f"""
-
-  <div class="practise-today">
-    <form method="post" action="{practice_quick}">
-      {csrf_field}
-      <input type="hidden" name="strategy" value="{escape(item.strategy_current_slug)}">
-      <input type="hidden" name="next" value="{next_url}">
-      <button type="submit" class="button button-secondary">I practised this today<span class="visually-hidden">: “{strategy_title}”</span></button>
-    </form>
-    <a class="small" href="{practice_new}?strategy={escape(quote(item.strategy_current_slug, safe="/"))}">Log it with details<span class="visually-hidden">: “{strategy_title}”</span></a>
-  </div>
-
-"""  # noqa: E501
+            practise = practise_today(
+                slug=item.strategy_current_slug,
+                title=item.strategy_title,
+                csrf_field=csrf_field,
+                next_url=next_url,
+            )
         else:
             heading = title
             practise = ""
@@ -138,7 +147,7 @@ def toolkit_items(
               {csrf_field}
               <label for="note-{slug}">Private note on “{title}”</label>
               <p class="small muted" id="note-{slug}-help">Only you can see this: when you practiced it, what you noticed.</p>
-              <textarea name="note" id="note-{slug}" rows="4" maxlength="{note_max_length}" aria-describedby="note-{slug}-help">{escape(item.note)}</textarea>
+              <textarea name="note" id="note-{slug}" rows="4" maxlength="{NOTE_MAX_LENGTH}" aria-describedby="note-{slug}-help">{escape(item.note)}</textarea>
               <button type="submit">Save note<span class="visually-hidden"> on “{title}”</span></button>
             </form>
             <form method="post" action="{unsave}" class="unsave-form">

@@ -423,7 +423,6 @@ def toolkit(request: HttpRequest) -> HttpResponse:
                 # One token field for the page's forms, not one masked anew per form.
                 csrf_field=csrf_input(request),
                 next_url=request.get_full_path(),
-                note_max_length=NoteForm.base_fields["note"].max_length,
             ),
         },
     )

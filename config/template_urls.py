@@ -26,6 +26,12 @@ def _fixed(view_name: str, current_app: str | None, prefix: str, urlconf) -> str
     return reverse(view_name, urlconf=urlconf, current_app=current_app)
 
 
+def fixed_url(view_name: str) -> str:
+    """``reverse(view_name)`` for an address with no arguments, resolved once per process (as
+    ``{% url %}`` does here): for Python that writes markup a template would have."""
+    return _fixed(view_name, None, get_script_prefix(), get_urlconf())
+
+
 class FixedURLNode(URLNode):
     def render(self, context) -> str:
         if self.args or self.kwargs:
