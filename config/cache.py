@@ -30,7 +30,7 @@ from typing import Any
 
 from django.core.cache import BaseCache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient, RedisSerializer
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis import ConnectionPool
 from redis.exceptions import RedisError, ResponseError
 from redis.maint_notifications import MaintNotificationsConfig
@@ -75,12 +75,15 @@ class ReusedRedisClient(RedisCacheClient):
     round trip it wraps (it copies ~170 response callbacks each time). One per connection pool
     does the same work: the client is thread-safe and its pool hands out the connections."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
     def get_client(self, key=None, *, write=False):
         index = self._get_connection_pool_index(write)
-        clients = self.__dict__.setdefault("_clients", {})
-        client = clients.get(index)
+        client = self._clients.get(index)
         if client is None:
-            client = clients[index] = super().get_client(key, write=write)
+            client = self._clients[index] = super().get_client(key, write=write)
         return client
 
 
@@ -175,7 +178,8 @@ class ResilientRedisCache(RedisCache):
         if watch is None:
             with _watches_lock:
                 watch = _watches.setdefault(
-                    (location, full_key), KeyWatch(location, full_key, self._options)
+                    (location, full_key),
+                    KeyWatch(location, full_key, self._options, self._cache._serializer),
                 )
         value = watch.value()
         if value is UNKNOWN:
@@ -279,9 +283,10 @@ class KeyWatch:
     retry_after = 1.0
     confirm_every = 1.0
 
-    def __init__(self, location: str, key: str, options: dict) -> None:
+    def __init__(self, location: str, key: str, options: dict, serializer) -> None:
         self.location = location
         self.key = key
+        self._serializer = serializer  # the cache's own, so a value reads as get() reads it
         # The cache's own connection options (timeouts, credentials, TLS), less Django's.
         django_only = {"pool_class", "parser_class", "serializer"}
         self._pool_options = {k: v for k, v in options.items() if k not in django_only}
@@ -324,7 +329,7 @@ class KeyWatch:
             # Reading the key on this connection is what makes Redis track it (again).
             connection.send_command("GET", self.key)
             raw = connection.read_response(disable_decoding=True)
-            self._value = None if raw is None else RedisSerializer().loads(raw)
+            self._value = None if raw is None else self._serializer.loads(raw)
             self._known_at = now
         return self._value
 

@@ -11,6 +11,7 @@ source of the query: change it and the SQL follows.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,14 +225,10 @@ def _any_for_ids(sql: str, id_lists: frozenset[int]) -> str:
 def compiled(build: Callable[..., QuerySet]) -> Callable[..., Compiled]:
     """Decorate a function that builds a queryset from a few hashable arguments (whether the
     reader sees drafts, say): each set of arguments is built and compiled once."""
-    cache: dict[tuple, Compiled] = {}
 
+    @functools.wraps(build)  # its __doc__, and __wrapped__: the queryset itself, to build on
+    @functools.cache
     def get(*args) -> Compiled:
-        found = cache.get(args)
-        if found is None:
-            found = cache[args] = Compiled.of(build(*args))
-        return found
+        return Compiled.of(build(*args))
 
-    get.__doc__ = build.__doc__
-    get.__wrapped__ = build  # the queryset itself, to build on
     return get

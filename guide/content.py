@@ -27,8 +27,9 @@ def content_models() -> list[type[Content]]:
 
 def editable_field_names(model: type[Content]) -> list[str]:
     """What an editor writes: timestamps and columns derived on save are left out."""
-    fields = [*model._meta.concrete_fields, *model._meta.many_to_many]
-    return [field.name for field in fields if field.editable and not field.primary_key]
+    from guide.drafts import draft_fields
+
+    return [field.name for field in draft_fields(model)]
 
 
 def guide_records() -> list[dict[str, Any]]:

@@ -113,11 +113,7 @@ def quick_url(name: str, kwarg: str, value: str | int) -> str:
     resolving the URL patterns each time: pages link to dozens of items. Such a value needs
     no quoting, so the address is the pattern's text around it (remembered per URL name and
     script prefix)."""
-    text = str(value)
-    if not _URL_PART.fullmatch(text):
-        return reverse(name, kwargs={kwarg: value})
-    before, after = _url_parts(name, kwarg, get_script_prefix())
-    return f"{before}{text}{after}"
+    return quick_urls(name, kwarg)(value)
 
 
 def quick_urls(name: str, kwarg: str) -> Callable[[str | int], str]:

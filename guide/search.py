@@ -24,7 +24,7 @@ from django.db.models.functions import Concat
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from guide.compiled import IDS, VALUE, Compiled, compiled
+from guide.compiled import IDS, VALUE, compiled
 from guide.components import render_chapter
 from guide.models import DERIVED, FAQ, Chapters, Section, Sign, Strategy, Therapy, sees_drafts
 
@@ -164,12 +164,11 @@ def fill_vectors(model: type[Model], source: Source, pk: int | None = None) -> i
     return rows.update(search_vector=document(source))
 
 
-def search_guide(query: str, *, user, chapters: Chapters | None = None) -> list[Result]:
+def search_guide(query: str, *, user) -> list[Result]:
     """The reader-visible items matching ``query``, best first (at most MAX_RESULTS)."""
     if connection.vendor == "postgresql":
         return _full_text(query, user)
-    if chapters is None:
-        chapters = Chapters.visible_to(user)
+    chapters = Chapters.visible_to(user)
     results = []
     for source in SOURCES:
         derived = [f.name for f in source.model._meta.concrete_fields if f.name in DERIVED]
@@ -276,8 +275,8 @@ def _headline(source: Source, search_query: SearchQuery) -> SearchHeadline | Val
     )
 
 
-@functools.cache
-def _snippets(index: int, drafts: bool) -> Compiled:
+@compiled
+def _snippets(index: int, drafts: bool):
     """The chosen items of one source with their snippets (``ts_headline``)."""
     source = SOURCES[index]
     derived = [f.name for f in source.model._meta.concrete_fields if f.name in DERIVED]
@@ -287,7 +286,7 @@ def _snippets(index: int, drafts: bool) -> Compiled:
         .filter(pk__in=IDS)
         .annotate(headline=_headline(source, _search_query(VALUE)))
     )
-    return Compiled.of(items)
+    return items
 
 
 def _joined(parts: list) -> Concat:

@@ -1,4 +1,3 @@
-import functools
 from datetime import datetime
 
 from django.contrib.sitemaps import Sitemap
@@ -73,14 +72,14 @@ def _strategies():
 
 def latest_item_updates() -> dict[str, datetime]:
     """For each component, when a published item its chapter shows last changed: one query."""
-    return {component: latest for component, latest in _latest_updates().all() if latest}
+    return {component: latest for component, latest in _latest_updates().tuples() if latest}
 
 
-@functools.cache
+@compiled
 def _latest_updates() -> QuerySet:
-    """The union of one ``MAX(updated)`` per component, built once per process (building
-    seven querysets on each request cost more than running them) and run afresh each time
-    with ``.all()``, through the ORM: each database's own SQL and date conversion."""
+    """The union of one ``MAX(updated)`` per component, compiled once per process (building
+    and compiling seven querysets on each request cost more than running them); its dates
+    converted as the ORM converts them on each database."""
     latest = []
     for component, kind in KINDS.items():
         items = kind.model.objects.published().order_by()

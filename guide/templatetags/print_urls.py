@@ -21,9 +21,7 @@ def print_url(context: template.Context, url: str) -> str:
     if request is None:
         return url
     if PLAIN_PATH.fullmatch(url):
-        # Worked out once per page: a page of links asks for dozens.
-        site = getattr(request, "_print_url_site", None)
-        if site is None:
-            site = request._print_url_site = request.build_absolute_uri("/").removesuffix("/")
-        return site + url
+        # The site's address as build_absolute_uri prefixes it, which the request works out
+        # once (a page of links asks for dozens).
+        return request._current_scheme_host + url
     return request.build_absolute_uri(url)
