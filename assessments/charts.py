@@ -14,7 +14,7 @@ from html import escape  # Django's escape() without its lazy-string wrapper: th
 from typing import NamedTuple
 
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -185,15 +185,24 @@ def _x(index: int, count: int) -> float:
     return LEFT + index * plot_width / (count - 1)
 
 
-def _short_dates(moments: Sequence[datetime]) -> list[str]:
-    """``date_format(moment, "M j, Y")`` for each moment, already local: the same words, with
-    each month's name translated once rather than once per attempt."""
+def local_moments(moments: Sequence[datetime]) -> list[datetime]:
+    """Each moment in the current time zone, as the ``date`` filter shows it."""
+    zone = timezone.get_current_timezone()
+    return [
+        moment.astimezone(zone) if moment.utcoffset() is not None else moment for moment in moments
+    ]  # noqa: E501
+
+
+def dates_in_words(moments: Sequence[datetime], *, short: bool) -> list[str]:
+    """``date_format(moment, "M j, Y")`` (``short``) or ``"F j, Y"`` for each moment, already
+    local: the same words, with each month's name translated once rather than once a row."""
     months: dict[int, str] = {}
     dates = []
     for moment in moments:
         month = months.get(moment.month)
         if month is None:
-            month = months[moment.month] = MONTHS_3[moment.month].title()
+            name = MONTHS_3[moment.month].title() if short else str(MONTHS[moment.month])
+            month = months[moment.month] = name
         dates.append(f"{month} {moment.day}, {moment.year:04d}")
     return dates
 
@@ -211,11 +220,8 @@ def attempt_labels(moments: Sequence[datetime]) -> list[tuple[str, str]]:
     day; and numbered ("#2") when it even shares the minute. Dates and times are in the
     current time zone.
     """
-    zone = timezone.get_current_timezone()
-    moments = [
-        moment.astimezone(zone) if moment.utcoffset() is not None else moment for moment in moments
-    ]
-    dates = _short_dates(moments)
+    moments = local_moments(moments)
+    dates = dates_in_words(moments, short=True)
     per_day = Counter(dates)
     if len(per_day) == len(dates):  # one attempt a day: dates alone
         return [(day, "") for day in dates]

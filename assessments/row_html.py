@@ -16,10 +16,9 @@ from html import escape  # Django's escape() without its lazy-string wrapper: th
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.charts import dates_in_words, local_moments
 from assessments.models import NOTE_MAX_LENGTH
 from config.template_urls import fixed_url
 from guide.models import StrategyPath, quick_urls
@@ -98,22 +97,15 @@ def toolkit_items(items: Sequence[ToolkitRow], *, csrf_field: str, next_url: str
     """``toolkit.html``'s list: each saved strategy with its "practised today" form (while
     the strategy is in the guide), its note form and its remove button. Dates are in the
     current time zone, as the template's ``date`` filter gives them."""
-    zone = timezone.get_current_timezone()
-    months: dict[int, str] = {}
+    saved_on = dates_in_words(local_moments([item.created for item in items]), short=False)
     toolkit_url = escape(fixed_url("assessments:toolkit"))
     strategy_url = quick_urls("guide:strategy", "slug")
     note_url = quick_urls("assessments:note", "slug")
     unsave_url = quick_urls("assessments:unsave", "slug")
     parts = []
-    for item in items:
+    for item, saved in zip(items, saved_on, strict=True):
         slug = escape(item.strategy_slug)
         title = escape(item.title)
-        created = item.created
-        if created.utcoffset() is not None:
-            created = created.astimezone(zone)
-        month = months.get(created.month)
-        if month is None:
-            month = months[created.month] = str(MONTHS[created.month])
         in_guide = bool(item.strategy_published)  # None when the strategy is gone
         if in_guide:
             heading = f'<a href="{escape(strategy_url(item.strategy_current_slug))}">{title}</a>'
@@ -139,7 +131,7 @@ def toolkit_items(items: Sequence[ToolkitRow], *, csrf_field: str, next_url: str
               {heading}
             </h2>
             <p class="small muted">
-              {path}Saved {month} {created.day}, {created.year:04d}
+              {path}Saved {saved}
               {gone}
             </p>
             {practise}
