@@ -190,7 +190,7 @@ def local_moments(moments: Sequence[datetime]) -> list[datetime]:
     zone = timezone.get_current_timezone()
     return [
         moment.astimezone(zone) if moment.utcoffset() is not None else moment for moment in moments
-    ]  # noqa: E501
+    ]
 
 
 def dates_in_words(moments: Sequence[datetime], *, short: bool) -> list[str]:
