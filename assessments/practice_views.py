@@ -196,55 +196,49 @@ def _practice_form_page(request, *, form, entry=None, status=200) -> HttpRespons
 @never_cache
 @login_required
 def practice_new(request: HttpRequest) -> HttpResponse:
-    today = practice.today_for(request.user)
-    if request.method == "POST":
-        form = PracticeForm(request.POST, today=today)
-        if form.is_valid():
-            data = form.cleaned_data
-            practice.practice_log(
-                owner=request.user,
-                strategy=data["strategy"],
-                day=data["date"],
-                situation=data["situation"],
-                outcome=data["outcome"],
-                note=data["note"],
-            )
-            messages.success(request, f"Logged: “{data['strategy'].title}”.")
-            return redirect("assessments:practice")
-        messages.error(request, NOT_SAVED)
-        return _practice_form_page(request, form=form, status=400)
-    initial = {"date": today}
-    slug = request.GET.get("strategy")
-    if slug and Strategy.objects.published().filter(slug=slug).exists():
-        initial["strategy"] = slug
-    return _practice_form_page(request, form=PracticeForm(initial=initial, today=today))
+    return _practice_page(request)
 
 
 @never_cache
 @login_required
 def practice_edit(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(PracticeEntry.objects.owned_by(request.user), pk=pk)
+    return _practice_page(request, entry)
+
+
+def _practice_page(request: HttpRequest, entry: PracticeEntry | None = None) -> HttpResponse:
+    """A new practice entry, or ``entry`` changed: the one form and its saving."""
     today = practice.today_for(request.user)
     if request.method == "POST":
         form = PracticeForm(request.POST, today=today)
-        if request.POST.get("strategy") == entry.strategy_slug:
+        if entry is not None and request.POST.get("strategy") == entry.strategy_slug:
             # Keeping the entry's own strategy is fine even if editors have since unpublished it.
             form.fields["strategy"].queryset = Strategy.objects.all()
         if form.is_valid():
             data = form.cleaned_data
-            practice.practice_update(
-                entry=entry,
-                strategy=data["strategy"],
-                day=data["date"],
-                situation=data["situation"],
-                outcome=data["outcome"],
-                note=data["note"],
-            )
-            messages.success(request, "Your entry is saved.")
+            fields = {
+                "strategy": data["strategy"],
+                "day": data["date"],
+                "situation": data["situation"],
+                "outcome": data["outcome"],
+                "note": data["note"],
+            }
+            if entry is None:
+                practice.practice_log(owner=request.user, **fields)
+                messages.success(request, f"Logged: “{data['strategy'].title}”.")
+            else:
+                practice.practice_update(entry=entry, **fields)
+                messages.success(request, "Your entry is saved.")
             return redirect("assessments:practice")
         messages.error(request, NOT_SAVED)
         return _practice_form_page(request, form=form, entry=entry, status=400)
-    initial = _filled_from(entry, PracticeForm, strategy="strategy_slug")
+    if entry is not None:
+        initial = _filled_from(entry, PracticeForm, strategy="strategy_slug")
+    else:
+        initial = {"date": today}
+        slug = request.GET.get("strategy")
+        if slug and Strategy.objects.published().filter(slug=slug).exists():
+            initial["strategy"] = slug
     return _practice_form_page(
         request, form=PracticeForm(initial=initial, today=today), entry=entry
     )
