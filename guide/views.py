@@ -12,7 +12,7 @@ import json
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import (
     Http404,
     HttpRequest,
@@ -39,7 +39,6 @@ from guide.models import (
     ChangeNote,
     Chapters,
     Reference,
-    Reviewer,
     Section,
     Sign,
     Strategy,
@@ -171,29 +170,16 @@ def moved_or_404(model: type[Section | Strategy], slug: str, user, message: str)
 
 
 # A chapter page's questions, compiled once per process (guide.compiled): the chapter with
-# its reviewer beside it (a join, as select_related makes) and when its latest public change
-# note was written, then the sources it cites.
-REVIEWER_FIELDS = [field.attname for field in Reviewer._meta.concrete_fields]
-
-
+# its reviewer and when its latest public change note was written, then the sources it cites.
 @compiled
 def _chapter(drafts: bool):
-    credits = {f"credit_{name}": F(f"reviewer__{name}") for name in REVIEWER_FIELDS}
     notes = ChangeNote.objects.public().filter(section=OuterRef("pk"))
     return (
         Section.objects.shown(drafts=drafts)
         .filter(pk=ID)
-        .annotate(**credits, latest_change_at=Subquery(notes.values("created")[:1]))
+        .select_related("reviewer")
+        .annotate(latest_change_at=Subquery(notes.values("created")[:1]))
     )
-
-
-def with_reviewer(section: Section) -> Section:
-    values = [getattr(section, f"credit_{name}") for name in REVIEWER_FIELDS]
-    has_reviewer = section.reviewer_id is not None
-    section.reviewer = (
-        Reviewer.from_db("default", REVIEWER_FIELDS, values) if has_reviewer else None
-    )
-    return section
 
 
 @compiled
@@ -208,7 +194,7 @@ def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if place is None:
         return moved_or_404(Section, slug, user, "No such chapter.")
     seeing_drafts = sees_drafts(user)
-    section = with_reviewer(_chapter(seeing_drafts).rows(place.chapter.pk)[0])
+    section = _chapter(seeing_drafts).rows(place.chapter.pk)[0]
     # On a preview link, staff see the drafts of everything the page shows.
     shown = drafts.preview(request, section)
     references = _cited(seeing_drafts).rows(section.pk)
@@ -386,14 +372,10 @@ def section_changes(request: HttpRequest, slug: str) -> HttpResponse:
 
 @compiled
 def _feed_notes(limit: int):
-    """The feed's notes, newest first, with their chapters' fields (compiled once)."""
-    chapter = {
-        "chapter_slug": F("section__slug"),
-        "chapter_title": F("section__title"),
-        "chapter_component": F("section__component"),
-    }
-    notes = ChangeNote.objects.public().only("id", "note", "created", "section_id")
-    return notes.annotate(**chapter)[:limit]
+    """The feed's notes, newest first, each with its chapter (compiled once)."""
+    notes = ChangeNote.objects.public().select_related("section")
+    chapter = ("section__id", "section__slug", "section__title", "section__component")
+    return notes.only("id", "note", "created", "section_id", *chapter)[:limit]
 
 
 class GuideUpdatesFeed(Feed):
@@ -412,14 +394,7 @@ class GuideUpdatesFeed(Feed):
         return reverse("guide:feed")
 
     def items(self) -> list[ChangeNote]:
-        notes = _feed_notes(self.LIMIT).rows()
-        for note in notes:  # the chapter beside each note, as select_related would give it
-            note.section = Section.from_db(
-                "default",
-                ["id", "slug", "title", "component"],
-                [note.section_id, note.chapter_slug, note.chapter_title, note.chapter_component],
-            )
-        return notes
+        return _feed_notes(self.LIMIT).rows()
 
     def item_title(self, item: ChangeNote) -> str:
         return f"{item.section.title}: {Truncator(item.note).words(12)}"
