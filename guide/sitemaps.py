@@ -1,49 +1,80 @@
+"""The sitemap (``/sitemap.xml``): every page a signed-out reader may land on, and when each
+chapter and strategy last changed.
+
+It is written here rather than through ``django.contrib.sitemaps``: the framework's per-URL
+work (a paginator per section, a dict and several attribute lookups per address, then a
+template loop) cost more than the three queries that find the pages. The output is the
+framework's, byte for byte, as its template leaves it after ``spaceless``, and so is its
+answer to ``?p=`` (only page 1 exists).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
 from datetime import datetime
 
-from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q, QuerySet, Value
-from django.urls import reverse
+from django.utils import timezone
 
+from config.template_urls import fixed_url
 from guide.compiled import compiled
 from guide.components import KINDS
-from guide.models import Section, Strategy, SupportRegion
+from guide.models import Section, Strategy, SupportRegion, quick_urls
+
+# The pages that are not content rows: home, the guide's index, the quiz and how it is scored,
+# privacy, then each region's support page (``/support/`` itself only redirects).
+FIXED_PAGES = (
+    "guide:home",
+    "guide:index",
+    "assessments:quiz",
+    "assessments:how-we-score",
+    "assessments:privacy",
+)
+
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+)
+TAIL = "\n</urlset>\n"
 
 
-class HomeSitemap(Sitemap):
-    """The pages that are not content rows: home, the guide's index, the quiz and how it is
-    scored, privacy, and each region's support page (``/support/`` itself only redirects)."""
+def pages() -> Iterator[tuple[str, datetime | None]]:
+    """(path, when it last changed or None) for every page, in the sitemap's order: the fixed
+    pages, the support pages, the published chapters (the introduction is the home page),
+    the published strategies, then each chapter's "what changed" page. Three queries, and
+    no model instance: a path and a date are all a line of the sitemap needs."""
+    for name in FIXED_PAGES:
+        yield fixed_url(name), None
+    region_url = quick_urls("guide:support-region", "region")
+    for region in SupportRegion:
+        yield region_url(region.value), None
+    # A chapter is dated as its page is: the latest of its own text, the items it shows and
+    # the sources it cites (guide.components.last_modified), from two aggregate queries.
+    chapters = _dated_chapters().tuples()
+    latest = latest_item_updates()
+    chapter_url = quick_urls("guide:section", "slug")
+    for slug, component, updated, cited_updated in chapters:
+        dates = [updated, cited_updated, latest.get(component)]
+        yield chapter_url(slug), max(date for date in dates if date is not None)
+    strategy_url = quick_urls("guide:strategy", "slug")
+    for slug, updated in _strategies().tuples():
+        yield strategy_url(slug), updated
+    changes_url = quick_urls("guide:changes", "slug")
+    for slug, *_ in chapters:
+        yield changes_url(slug), None
 
-    def items(self):
-        pages = [
-            ("guide:home", {}),
-            ("guide:index", {}),
-            ("assessments:quiz", {}),
-            ("assessments:how-we-score", {}),
-            ("assessments:privacy", {}),
-        ]
-        regions = [("guide:support-region", {"region": region.value}) for region in SupportRegion]
-        return [*pages, *regions]
 
-    def location(self, item) -> str:
-        name, kwargs = item
-        return reverse(name, kwargs=kwargs)
-
-
-class SectionSitemap(Sitemap):
-    """Every published chapter (the introduction is the home page), dated as its page is:
-    the latest of its own text, the items it shows and the sources it cites
-    (:func:`guide.components.last_modified`), as two aggregate queries, not the items."""
-
-    def items(self) -> list[Section]:
-        sections = _dated_chapters().rows()
-        latest = latest_item_updates()
-        for section in sections:
-            dates = [section.updated, section.cited_updated, latest.get(section.component)]
-            section.modified = max(date for date in dates if date is not None)
-        return sections
-
-    def lastmod(self, section: Section):
-        return section.modified
+def urlset(origin: str) -> str:
+    """The sitemap's XML, each path after ``origin`` (scheme and host), each date the day it
+    falls on in the site's time zone (as the ``date`` filter shows it)."""
+    zone = timezone.get_current_timezone()
+    urls = []
+    for path, modified in pages():
+        lastmod = f"<lastmod>{modified.astimezone(zone):%Y-%m-%d}</lastmod>" if modified else ""
+        urls.append(f"<url><loc>{html.escape(origin + path)}</loc>{lastmod}</url>")
+    return HEAD + "".join(urls) + TAIL
 
 
 # The sitemap's lists, compiled once per process (guide.compiled).
@@ -52,22 +83,17 @@ def _dated_chapters():
     """Published chapters with when a source they cite last changed."""
     cited = Q(references__published=True)
     return (
-        _chapters.__wrapped__()
-        .only("id", "slug", "order", "component", "updated")
+        Section.objects.published()
+        .exclude(component=Section.Component.INTRO)
         .annotate(cited_updated=Max("references__updated", filter=cited))
         .order_by("order", "pk")  # an aggregate drops the model's ordering
+        .values_list("slug", "component", "updated", "cited_updated")
     )
 
 
 @compiled
-def _chapters():
-    sections = Section.objects.published().exclude(component=Section.Component.INTRO)
-    return sections.only("id", "slug", "order", "updated")
-
-
-@compiled
 def _strategies():
-    return Strategy.objects.published().only("id", "slug", "order", "updated")
+    return Strategy.objects.published().values_list("slug", "updated")
 
 
 def latest_item_updates() -> dict[str, datetime]:
@@ -92,32 +118,3 @@ def _latest_updates() -> QuerySet:
             .values_list("component", "latest")
         )
     return latest[0].union(*latest[1:], all=True).order_by()
-
-
-class StrategySitemap(Sitemap):
-    """Every published strategy: each has its own page a reader may land on."""
-
-    def items(self) -> list[Strategy]:
-        # A list, not a queryset: the sitemap's paginator then needs no COUNT query.
-        return _strategies().rows()
-
-    def lastmod(self, strategy: Strategy):
-        return strategy.updated
-
-
-class ChangesSitemap(Sitemap):
-    """Each published chapter's "what changed" page."""
-
-    def items(self) -> list[Section]:
-        return _chapters().rows()
-
-    def location(self, section: Section) -> str:
-        return section.get_changes_url()
-
-
-SITEMAPS = {
-    "home": HomeSitemap,
-    "guide": SectionSitemap,
-    "strategies": StrategySitemap,
-    "changes": ChangesSitemap,
-}

@@ -30,7 +30,7 @@ from django.utils.text import Truncator, get_text_list
 from django.views.decorators.cache import never_cache
 
 from config import ratelimit
-from guide import drafts
+from guide import drafts, sitemaps
 from guide.compiled import ID, VALUE, compiled
 from guide.components import KINDS, item_contents, item_texts, last_modified, render_chapter
 from guide.editors import EDITORIAL_TEAM
@@ -415,6 +415,23 @@ class GuideUpdatesFeed(Feed):
 
 
 feed = public_page(GuideUpdatesFeed())
+
+
+@public_page
+def sitemap(request: HttpRequest) -> HttpResponse:
+    """Every page a signed-out reader may land on (guide.sitemaps). One page of them: a
+    ``?p=`` other than 1 is not found, as with Django's sitemap view."""
+    page = request.GET.get("p", "1")
+    try:
+        if int(page) != 1:
+            raise ValueError
+    except ValueError:
+        raise Http404("No such page of the sitemap.") from None
+    origin = f"{request.scheme}://{request.get_host()}"
+    response = HttpResponse(sitemaps.urlset(origin), content_type="application/xml")
+    # As Django's sitemap view says: the list of pages is not itself a page to show.
+    response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
 
 
 @never_cache

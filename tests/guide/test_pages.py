@@ -333,6 +333,18 @@ def test_the_sitemap_lists_home_every_published_chapter_and_strategy(client, gui
     assert "do-the-opposite" not in sitemap
 
 
+def test_the_sitemap_is_xml_kept_out_of_search_results_and_has_one_page(client, guide):
+    response = client.get("/sitemap.xml")
+
+    assert response["Content-Type"] == "application/xml"
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset ')
+    assert response.content.endswith(b"</url>\n</urlset>\n")
+    assert client.get("/sitemap.xml?p=1").content == response.content
+    for page in ("2", "0", "x"):
+        assert client.get(f"/sitemap.xml?p={page}").status_code == 404
+
+
 def test_a_sign_without_strategies_and_a_chapter_without_references_still_read_well(client, db):
     make_section(slug="signs", component=Section.Component.SIGNS, title="Signs")
     make_sign(slug="lonely-sign", text="You do a thing on your own")

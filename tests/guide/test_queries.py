@@ -41,7 +41,7 @@ URLS = {
     "/search/?q=practice": 3,  # only strategies match: one snippet query
     "/search/?q=zebra": 3,  # nothing found: no snippets, then the chapters to browse
     "/search/?q=": 1,
-    "/sitemap.xml": 4,  # chapters with their sources' dates, items' dates, strategies, changes
+    "/sitemap.xml": 3,  # chapters with their sources' dates, items' dates, strategies
     "/feed/": 1,
     "/support/us/": 1,
     "/support/uk/": 1,
