@@ -20,9 +20,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Case, Count, F, Max, Q, When, Window
-from django.db.models.expressions import RowRange
-from django.db.models.functions import Lag, Lead, RowNumber
+from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
@@ -337,7 +335,16 @@ class Section(RenderedContent):
     )
 
     class Meta(Content.Meta):
-        indexes = [search_index("section")]
+        indexes = [
+            search_index("section"),
+            # A chapter's place (Chapters.around): its number, the total and its neighbours
+            # come from this index alone, in reading order, whatever the guide's size.
+            models.Index(
+                fields=["order", "id"],
+                include=["published", "component", "slug", "title"],
+                name="guide_section_place",
+            ),
+        ]
         constraints = [
             # Each kind of typed content is shown by one chapter: links to its items go there.
             models.UniqueConstraint(
@@ -597,29 +604,52 @@ def _chapter_list(drafts: bool) -> models.QuerySet:
     )
 
 
+class _Row(Func):
+    """``(a, b)``: a row value, compared column by column as a whole."""
+
+    function = ""
+    output_field = models.Field()
+
+
+def _row_compare(operator: str, left: Iterable, right: Iterable) -> Func:
+    """``(a, b) < (x, y)``: reading order as one comparison, which a B-tree index on the
+    same columns answers by a range scan (``a < x OR (a = x AND b < y)`` it cannot)."""
+    return Func(
+        _Row(*left),
+        _Row(*right),
+        template="%(expressions)s",
+        arg_joiner=f" {operator} ",
+        output_field=models.BooleanField(),
+    )
+
+
 @compiled
 def _around(drafts: bool) -> models.QuerySet:
-    """:meth:`Chapters.around`'s query, the slug to be given."""
-    order = [F("order").asc(), F("pk").asc()]
-    wanted = Q(slug=VALUE) | Q(component=ChapterComponent.REFERENCES)
+    """:meth:`Chapters.around`'s query, the slug to be given: the chapter and the references
+    chapter, each with its number, the total and its neighbours from subqueries the
+    ``guide_section_place`` index answers. A window numbering every chapter cost as much
+    as the rest of the page once the guide had a few hundred chapters."""
+    chapters = _chapter_list.__wrapped__(drafts).order_by()
+    here = (OuterRef("order"), OuterRef("pk"))
+    position = (F("order"), F("pk"))
+    before = chapters.filter(_row_compare("<", position, here)).order_by("-order", "-pk")
+    after = chapters.filter(_row_compare(">", position, here)).order_by("order", "pk")
+
+    def count(rows: models.QuerySet) -> Subquery:
+        counted = rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")
+        return Subquery(counted, output_field=models.IntegerField())
+
     return (
         _chapter_list.__wrapped__(drafts)
+        .filter(Q(slug=VALUE) | Q(component=ChapterComponent.REFERENCES))
         .annotate(
-            number=Window(RowNumber(), order_by=order),
-            total=Window(Count("pk")),
-            previous_slug=Window(Lag("slug"), order_by=order),
-            previous_title=Window(Lag("title"), order_by=order),
-            next_slug=Window(Lead("slug"), order_by=order),
-            next_title=Window(Lead("title"), order_by=order),
-            # A window, so the choice is made after numbering every chapter; over the current
-            # row alone, in the others' order, so the database sorts the chapters once.
-            wanted=Window(
-                Max(Case(When(wanted, then=1), default=0)),
-                order_by=order,
-                frame=RowRange(start=0, end=0),
-            ),
+            number=count(chapters.filter(_row_compare("<=", position, here))),
+            total=count(chapters),
+            previous_slug=Subquery(before.values("slug")[:1]),
+            previous_title=Subquery(before.values("title")[:1]),
+            next_slug=Subquery(after.values("slug")[:1]),
+            next_title=Subquery(after.values("title")[:1]),
         )
-        .filter(wanted=1)
     )
 
 

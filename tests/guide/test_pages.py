@@ -82,6 +82,31 @@ def test_chapters_follow_the_seed_order_with_previous_and_next(client, guide):
         assert f'href="{previous}" rel="prev"' in page
 
 
+def test_chapters_sharing_an_order_read_in_the_order_they_were_made_skipping_hidden(client, db):
+    first = make_section(slug="first", title="First", order=5)
+    make_section(slug="hidden", title="Hidden", order=5, published=False)
+    second = make_section(slug="second", title="Second", order=5)
+    third = make_section(slug="third", title="Third", order=1)
+
+    pages = {s.slug: chapter(client, s.slug) for s in (third, first, second)}
+
+    assert "Chapter 1 of 3" in pages["third"]
+    assert (
+        'href="/guide/first/" rel="next"><span class="pager-label">Next</span> First'
+        in (pages["third"])
+    )
+    assert "Chapter 2 of 3" in pages["first"]
+    assert 'href="/guide/third/" rel="prev"' in pages["first"]
+    assert 'href="/guide/second/" rel="next"' in pages["first"]
+    assert "Chapter 3 of 3" in pages["second"]
+    assert (
+        'href="/guide/first/" rel="prev"><span class="pager-label">Previous</span> First'
+        in (pages["second"])
+    )
+    assert 'rel="next"' not in pages["second"]
+    assert "Hidden" not in "".join(pages.values())
+
+
 def test_a_chapter_lists_the_references_it_cites(client, guide):
     page = chapter(client, "earned-security")
 
