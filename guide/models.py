@@ -528,6 +528,9 @@ class Chapters:
 
     # What a contents list, a previous/next link or a "cited in" link needs: never the bodies.
     FIELDS = ("id", "slug", "title", "summary", "order", "component", "published")
+    # What a link to a chapter or to an item in it needs: the guide_section_place index holds
+    # them all, so a list of them is read from the index alone.
+    LINK_FIELDS = ("id", "slug", "title", "order", "component", "published")
 
     def __init__(self, sections: Iterable[Section]) -> None:
         self.list = [s for s in sections if s.component != ChapterComponent.INTRO]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
@@ -131,6 +132,31 @@ def snippet_html(text: str) -> SafeString:
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
+def results_html(results: list[Result], print_url: Callable[[str], str]) -> SafeString:
+    """The search page's list items, one per result, as ``guide/search.html`` lays them out
+    (its indentation included): a page of thirty results spent more on the template's
+    tags, lookups and escaping than on finding them. ``print_url`` gives a link's full
+    address for the print stylesheet (``{% print_url %}``). The snippet is escaped
+    already (:func:`snippet_html`); every other text is escaped here."""
+    items = []
+    for result in results:
+        kind = html.escape(result.kind)
+        if result.context:
+            kind += f' <span aria-hidden="true">·</span> {html.escape(result.context)}'
+        url = html.escape(result.url)
+        snippet = f'<p class="result-snippet">{result.snippet}</p>' if result.snippet else ""
+        items.append(
+            f"""
+            <li class="result">
+              <p class="result-kind">{kind}</p>
+              <h3 class="result-title"><a href="{url}" data-print-url="{html.escape(print_url(result.url))}">{html.escape(result.title)}</a></h3>
+              {snippet}
+            </li>
+          """  # noqa: E501
+        )
+    return mark_safe("".join(items))
+
+
 def document(source: Source) -> SearchVector:
     """The weighed vector of an item's fields, as it is stored in ``search_vector``."""
     vector = None
@@ -219,7 +245,7 @@ def _full_text(query: str, user) -> list[Result]:
 def _typed_chapters(drafts: bool):
     """The chapters that show items (one per component): where results link to."""
     sections = Section.objects.shown(drafts=drafts).exclude(component="")
-    return sections.exclude(component=Section.Component.INTRO).only(*Chapters.FIELDS)
+    return sections.exclude(component=Section.Component.INTRO).only(*Chapters.LINK_FIELDS)
 
 
 def _search_query(text: str) -> SearchQuery:
