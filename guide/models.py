@@ -20,7 +20,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models import F, Func, OuterRef, Subquery
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
@@ -544,26 +544,26 @@ class Chapters:
     @classmethod
     def around(cls, user, slug: str) -> Place | None:
         """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
-        total, its neighbours) and the references chapter, in one query whose Python work
-        does not grow with the guide: the database numbers the chapters and sends two rows."""
+        total, its neighbours) and where the references chapter is, in one query whose work
+        does not grow with the guide: an index answers each part (``_around``)."""
         rows = _around(sees_drafts(user)).rows(slug)
-        chapter = next((row for row in rows if row.slug == slug), None)
-        if chapter is None:
+        if not rows:
             return None
+        chapter = rows[0]
 
-        def neighbour(prefix: str) -> Section | None:
-            neighbour_slug = getattr(chapter, f"{prefix}_slug")
-            if neighbour_slug is None:
-                return None
-            return Section(slug=neighbour_slug, title=getattr(chapter, f"{prefix}_title"))
+        def chapter_at(slug: str | None, **fields) -> Section | None:
+            return None if slug is None else Section(slug=slug, **fields)
 
+        references = None
+        if chapter.references_slug != chapter.slug:  # else this chapter lists the references
+            references = chapter_at(chapter.references_slug, component=ChapterComponent.REFERENCES)
         return Place(
             chapter=chapter,
             number=chapter.number,
             total=chapter.total,
-            previous=neighbour("previous"),
-            next=neighbour("next"),
-            chapters=cls(rows),
+            previous=chapter_at(chapter.previous_slug, title=chapter.previous_title),
+            next=chapter_at(chapter.next_slug, title=chapter.next_title),
+            chapters=cls([chapter, references] if references else [chapter]),
         )
 
     def __iter__(self) -> Iterator[Section]:
@@ -628,10 +628,13 @@ def _row_compare(operator: str, left: Iterable, right: Iterable) -> Func:
 
 @compiled
 def _around(drafts: bool) -> models.QuerySet:
-    """:meth:`Chapters.around`'s query, the slug to be given: the chapter and the references
-    chapter, each with its number, the total and its neighbours from subqueries the
+    """:meth:`Chapters.around`'s query, the slug to be given: the chapter with its number,
+    the total, its neighbours and the references chapter's slug, from subqueries the
     ``guide_section_place`` index answers. A window numbering every chapter cost as much
-    as the rest of the page once the guide had a few hundred chapters."""
+    as the rest of the page once the guide had a few hundred chapters. The chapter is
+    found by its slug alone, so one plan serves every slug (with prepared statements,
+    ``slug = $1 OR component = $2`` could not use the partial index on ``component`` and
+    was planned anew on each request)."""
     chapters = _chapter_list.__wrapped__(drafts).order_by()
     here = (OuterRef("order"), OuterRef("pk"))
     position = (F("order"), F("pk"))
@@ -642,9 +645,10 @@ def _around(drafts: bool) -> models.QuerySet:
         counted = rows.annotate(n=Func(F("pk"), function="COUNT")).values("n")
         return Subquery(counted, output_field=models.IntegerField())
 
+    references = chapters.filter(component=ChapterComponent.REFERENCES)
     return (
         _chapter_list.__wrapped__(drafts)
-        .filter(Q(slug=VALUE) | Q(component=ChapterComponent.REFERENCES))
+        .filter(slug=VALUE)
         .annotate(
             number=count(chapters.filter(_row_compare("<=", position, here))),
             total=count(chapters),
@@ -652,6 +656,7 @@ def _around(drafts: bool) -> models.QuerySet:
             previous_title=Subquery(before.values("title")[:1]),
             next_slug=Subquery(after.values("slug")[:1]),
             next_title=Subquery(after.values("title")[:1]),
+            references_slug=Subquery(references.values("slug")[:1]),
         )
     )
 
