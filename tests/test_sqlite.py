@@ -125,7 +125,13 @@ def test_every_public_page_answers_on_sqlite_as_make_run_serves_it(tmp_path):
             timeout=120,
         )
 
-    for command in (["migrate", "-v", "0"], ["load_guide", "-v", "0"]):
+    # The checks pass without warnings there too (SQLite ignores an index's INCLUDE columns).
+    commands = (
+        ["check", "--fail-level", "WARNING"],
+        ["migrate", "-v", "0"],
+        ["load_guide", "-v", "0"],
+    )
+    for command in commands:
         done = manage(*command)
         assert done.returncode == 0, done.stderr
     code = (
