@@ -207,7 +207,7 @@ def render_chapter(
 def last_modified(section: Section, items: Iterable, references: Iterable) -> datetime:
     """When a chapter's page last changed: its own text, an item it shows or a source it
     cites, for the chapter's page (JSON-LD, Open Graph). The sitemap applies the same rule
-    to aggregate dates (``guide.sitemaps.SectionSitemap``), without fetching the items."""
+    to aggregate dates (``guide.sitemaps.pages``), without fetching the items."""
     return max(
         [section.updated, *(item.updated for item in items), *(r.updated for r in references)]
     )

@@ -338,7 +338,7 @@ class Section(RenderedContent):
         indexes = [
             search_index("section"),
             # A chapter's place (Chapters.around): its number, the total and its neighbours
-            # come from this index alone, in reading order, whatever the guide's size.
+            # are read from this index alone, in reading order: ranges of it, no sort.
             models.Index(
                 fields=["order", "id"],
                 include=["published", "component", "slug", "title"],
@@ -544,8 +544,10 @@ class Chapters:
     @classmethod
     def around(cls, user, slug: str) -> Place | None:
         """Where the chapter at ``slug`` sits among those ``user`` may read (its number, the
-        total, its neighbours) and where the references chapter is, in one query whose work
-        does not grow with the guide: an index answers each part (``_around``)."""
+        total, its neighbours) and where the references chapter is, in one query: an index
+        answers each part without sorting the chapters (``_around``). The neighbours are one
+        index entry each; the number and total still count index entries, a few microseconds
+        for hundreds of chapters."""
         rows = _around(sees_drafts(user)).rows(slug)
         if not rows:
             return None
@@ -620,7 +622,7 @@ def _row_compare(operator: str, left: Iterable, right: Iterable) -> Func:
     return Func(
         _Row(*left),
         _Row(*right),
-        template="%(expressions)s",
+        template="(%(expressions)s)",
         arg_joiner=f" {operator} ",
         output_field=models.BooleanField(),
     )
@@ -665,7 +667,9 @@ def _around(drafts: bool) -> models.QuerySet:
 class Place:
     """A chapter's place in the guide as its page shows it (:meth:`Chapters.around`).
     ``chapters`` holds only the chapter and the references chapter: enough for
-    :meth:`Chapters.showing` and :meth:`Chapters.url_for` of a reference."""
+    :meth:`Chapters.showing` and :meth:`Chapters.url_for` of a reference. The neighbours
+    and the references chapter are stand-ins with a slug (and a neighbour's title), no
+    pk: what their links need."""
 
     chapter: Section
     number: int

@@ -8,9 +8,12 @@ from unittest import mock
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.template import Context, Template
+from django.utils.safestring import SafeString
 
 from guide.models import FAQ, Strategy
-from guide.search import MAX_QUERY_LENGTH, search_guide
+from guide.search import MAX_QUERY_LENGTH, Result, results_html, search_guide, snippet_html
+from guide.templatetags.print_urls import print_url
 from tests.factories import (
     make_faq,
     make_second_factor,
@@ -295,3 +298,52 @@ def test_control_characters_are_dropped_not_an_error(client, guide):
 def test_search_syntax_a_reader_might_type_never_breaks(client, guide):
     for query in ['"unbalanced', "- : & ! | ( )", "or", "sigh -physiological", "<b>sigh</b>"]:
         assert "Search the guide" in search(client, query)
+
+
+# The list items search.html drew before guide.search.results_html wrote them.
+RESULT_ITEMS_TEMPLATE = """{% load print_urls %}{% for result in results %}
+            <li class="result">
+              <p class="result-kind">{{ result.kind }}{% if result.context %} <span aria-hidden="true">·</span> {{ result.context }}{% endif %}</p>
+              <h3 class="result-title"><a href="{{ result.url }}" data-print-url="{% print_url result.url %}">{{ result.title }}</a></h3>
+              {% if result.snippet %}<p class="result-snippet">{{ result.snippet }}</p>{% endif %}
+            </li>
+          {% endfor %}"""  # noqa: E501
+
+
+def test_result_items_are_the_markup_the_template_drew_with_every_text_escaped(rf):
+    request = rf.get("/search/", {"q": "x"})
+    results = [
+        Result(
+            "Chapter",
+            "Repair <after> rupture",
+            "/guide/repair/#step-2",
+            snippet_html("Try \u27e6repair\u27e7 & <b>rest</b>"),
+            "",
+            1.0,
+        ),
+        Result(
+            "Strategy",
+            'A "quoted" title & more',
+            "/strategies/a/",
+            SafeString(""),
+            "Anxious <path>",
+            0.5,
+        ),
+        Result(
+            "Question",
+            "Why?",
+            "/guide/faqs/?x=1&y=<2>#why",
+            snippet_html("plain"),
+            "Questions & answers",
+            0.2,
+        ),
+    ]
+
+    written = results_html(results, lambda url: print_url({"request": request}, url))
+
+    drawn = Template(RESULT_ITEMS_TEMPLATE).render(
+        Context({"results": results, "request": request})
+    )
+    assert written == drawn
+    assert "<after>" not in written and "<path>" not in written and "<b>" not in written
+    assert "<mark>repair</mark>" in written
