@@ -72,7 +72,9 @@ def urlset(origin: str) -> str:
     zone = timezone.get_current_timezone()
     urls = []
     for path, modified in pages():
-        lastmod = f"<lastmod>{modified.astimezone(zone):%Y-%m-%d}</lastmod>" if modified else ""
+        # The day as the date filter's "Y-m-d" writes it; isoformat() is a third of strftime's cost.
+        day = modified.astimezone(zone).date().isoformat() if modified else ""
+        lastmod = f"<lastmod>{day}</lastmod>" if modified else ""
         urls.append(f"<url><loc>{html.escape(origin + path)}</loc>{lastmod}</url>")
     return HEAD + "".join(urls) + TAIL
 
