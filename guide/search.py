@@ -15,19 +15,20 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Func, Model, Q, TextField, Value
 from django.db.models.functions import Concat
+from django.http import HttpRequest
 from django.utils.html import conditional_escape, escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 from guide.compiled import IDS, VALUE, compiled
 from guide.components import render_chapter
 from guide.models import DERIVED, FAQ, Chapters, Section, Sign, Strategy, Therapy, sees_drafts
+from guide.templatetags.print_urls import absolute_url
 
 MIN_QUERY_LENGTH = 2
 MAX_QUERY_LENGTH = 200
@@ -132,11 +133,11 @@ def snippet_html(text: str) -> SafeString:
     return mark_safe(escaped.replace(START, "<mark>").replace(STOP, "</mark>"))
 
 
-def results_html(results: list[Result], print_url: Callable[[str], str]) -> SafeString:
+def results_html(results: list[Result], request: HttpRequest) -> SafeString:
     """The search page's list items, one per result, as ``guide/search.html`` lays them out
     (its indentation included): a page of thirty results spent more on the template's
-    tags, lookups and escaping than on finding them. ``print_url`` gives a link's full
-    address for the print stylesheet (``{% print_url %}``). Every text is escaped as the
+    tags, lookups and escaping than on finding them. Each link carries its full address for
+    the print stylesheet, as ``{% print_url %}`` writes it. Every text is escaped as the
     template escaped it; a test holds the two to the same bytes."""
     items = []
     for result in results:
@@ -151,7 +152,7 @@ def results_html(results: list[Result], print_url: Callable[[str], str]) -> Safe
             f"""
             <li class="result">
               <p class="result-kind">{kind}</p>
-              <h3 class="result-title"><a href="{url}" data-print-url="{html.escape(print_url(result.url))}">{html.escape(result.title)}</a></h3>
+              <h3 class="result-title"><a href="{url}" data-print-url="{html.escape(absolute_url(request, result.url))}">{html.escape(result.title)}</a></h3>
               {snippet}
             </li>
           """  # noqa: E501

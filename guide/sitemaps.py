@@ -73,8 +73,8 @@ def urlset(origin: str) -> str:
     urls = []
     for path, modified in pages():
         # The day as the date filter's "Y-m-d" writes it; isoformat() is a third of strftime's cost.
-        day = modified.astimezone(zone).date().isoformat() if modified else ""
-        lastmod = f"<lastmod>{day}</lastmod>" if modified else ""
+        day = modified and modified.astimezone(zone).date().isoformat()
+        lastmod = f"<lastmod>{day}</lastmod>" if day else ""
         urls.append(f"<url><loc>{html.escape(origin + path)}</loc>{lastmod}</url>")
     return HEAD + "".join(urls) + TAIL
 

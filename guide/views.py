@@ -52,7 +52,6 @@ from guide.page_cache import public_page
 from guide.search import MAX_QUERY_LENGTH, MIN_QUERY_LENGTH, results_html, search_guide
 from guide.stored_html import html as stored_html
 from guide.support import REGION_INFO, region_from_accept_language
-from guide.templatetags.print_urls import print_url
 
 INTRO = Section.Component.INTRO
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -326,7 +325,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "shown_query": Truncator(query).chars(80),
             "problem": problem,
             "results": results,
-            "result_items": results_html(results, lambda url: print_url({"request": request}, url)),
+            "result_items": results_html(results, request),
             "max_length": MAX_QUERY_LENGTH,
             # Nothing found (or nothing asked yet): the chapters to browse instead.
             "chapters": Chapters.visible_to(request.user) if not results else [],

@@ -7,6 +7,7 @@ address a printed page needs, and the print CSS shows it with ``attr()``.
 import re
 
 from django import template
+from django.http import HttpRequest
 
 register = template.Library()
 
@@ -18,8 +19,11 @@ PLAIN_PATH = re.compile(r"/(?!/)[-A-Za-z0-9_~#/]*")
 @register.simple_tag(takes_context=True)
 def print_url(context: template.Context, url: str) -> str:
     request = context.get("request")
-    if request is None:
-        return url
+    return url if request is None else absolute_url(request, url)
+
+
+def absolute_url(request: HttpRequest, url: str) -> str:
+    """``request.build_absolute_uri(url)``, the tag's answer for Python that writes links."""
     if PLAIN_PATH.fullmatch(url):
         # The site's address as build_absolute_uri prefixes it, which the request works out
         # once (a page of links asks for dozens).

@@ -13,7 +13,6 @@ from django.utils.safestring import SafeString
 
 from guide.models import FAQ, Strategy
 from guide.search import MAX_QUERY_LENGTH, Result, results_html, search_guide, snippet_html
-from guide.templatetags.print_urls import print_url
 from tests.factories import (
     make_faq,
     make_second_factor,
@@ -339,7 +338,7 @@ def test_result_items_are_the_markup_the_template_drew_with_every_text_escaped(r
         ),
     ]
 
-    written = results_html(results, lambda url: print_url({"request": request}, url))
+    written = results_html(results, request)
 
     drawn = Template(RESULT_ITEMS_TEMPLATE).render(
         Context({"results": results, "request": request})
