@@ -85,6 +85,11 @@ def test_a_reader_follows_a_chapters_changes_and_breadcrumbs(
     record_change(Section.objects.get(slug="earned-security"), note="Added a line on repair.")
     page = watched_page
     page.goto(live_server.url + "/guide/earned-security/")
+    breadcrumb = page.get_by_role("navigation", name="Breadcrumb")
+    link = breadcrumb.get_by_role("link", name="Guide").bounding_box()
+    here = breadcrumb.locator("[aria-current=page]").bounding_box()
+    # The chapter's name reads on the line of the links before it, not above them.
+    assert abs((link["y"] + link["height"] / 2) - (here["y"] + here["height"] / 2)) <= 2
 
     expect(page.get_by_text("Reviewed by Secure Base editorial team")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^Updated .*: what changed$")).click()
