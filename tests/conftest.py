@@ -19,6 +19,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from tests.guide_snapshot import load_guide
+
 # Playwright's sync API runs an event loop in the test thread; ORM calls beside it are fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -118,6 +120,12 @@ class PageWatch:
     def assert_clean(self) -> None:
         assert self.foreign_requests == [], f"requests left this machine: {self.foreign_requests}"
         assert self.console_errors == [], f"console errors: {self.console_errors}"
+
+
+@pytest.fixture
+def loaded_guide(transactional_db):
+    """The real guide, committed so the live server's thread can read it."""
+    load_guide()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments.models import QuizVersion
@@ -22,11 +21,6 @@ from tests.factories import make_editor, make_quiz, make_user, take_quiz
 pytestmark = pytest.mark.browser
 
 NEUTRAL = "https://weather.example/today"
-
-
-@pytest.fixture
-def loaded_guide(transactional_db):
-    call_command("load_guide", verbosity=0)
 
 
 @pytest.fixture

@@ -5,19 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from guide.models import Section, Strategy
 from tests.conftest import assert_accessible
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def loaded_guide(transactional_db):
-    """The real guide, committed so the live server's thread can read it."""
-    call_command("load_guide", verbosity=0)
 
 
 def test_a_reader_goes_from_home_through_chapters_and_search_to_a_reference(

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from tests.factories import make_editor, make_user, staff_login
+from tests.guide_snapshot import load_guide
 
 
 @pytest.fixture
 def guide(db):
     """The real guide, loaded from fixtures/guide.json as `make run` loads it."""
-    call_command("load_guide", verbosity=0)
+    load_guide()
 
 
 @pytest.fixture
