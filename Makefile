@@ -85,10 +85,15 @@ TEST_TOOLS ?= chromium postgresql redis nginx wrk
 BENCH_TOOLS ?= postgresql redis nginx wrk
 SETUP = PYTHON=$(PY) scripts/setup-test-deps
 
+# Test processes, each with its own test database (pytest-xdist); a file's tests stay in one
+# process. TEST_WORKERS=0 runs the suite in this process, as before.
+TEST_WORKERS ?= 2
+XDIST = -n $(TEST_WORKERS) --dist loadfile
+
 test: $(STAMP)
 	@DATABASE_URL=$(DATABASE_URL_TEST) $(SETUP) $(TEST_TOOLS)
 	@mkdir -p .cache/tmp
-	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The same hooks `pre-commit install` runs on every commit (.pre-commit-config.yaml).
 lint: $(STAMP)
