@@ -89,11 +89,15 @@ SETUP = PYTHON=$(PY) scripts/setup-test-deps
 # process. TEST_WORKERS=0 runs the suite in this process, as before.
 TEST_WORKERS ?= 2
 XDIST = -n $(TEST_WORKERS) --dist loadfile
+# Each run makes its test databases afresh (--create-db) and leaves them when it ends
+# (--reuse-db): dropping one at the end failed now and then while a session a test had
+# opened was still closing, and the next run replaces them anyway.
+TEST_DB = --create-db --reuse-db
 
 test: $(STAMP)
 	@DATABASE_URL=$(DATABASE_URL_TEST) $(SETUP) $(TEST_TOOLS)
 	@mkdir -p .cache/tmp
-	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
+	DATABASE_URL=$(DATABASE_URL_TEST) TMPDIR=$(CURDIR)/.cache/tmp $(PY) -m pytest $(XDIST) $(TEST_DB) $(PYTEST_ARGS)
 
 # The same hooks `pre-commit install` runs on every commit (.pre-commit-config.yaml).
 lint: $(STAMP)
