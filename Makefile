@@ -90,8 +90,8 @@ SETUP = PYTHON=$(PY) scripts/setup-test-deps
 TEST_WORKERS ?= 2
 XDIST = -n $(TEST_WORKERS) --dist loadfile
 # Each run makes its test databases afresh (--create-db) and leaves them when it ends
-# (--reuse-db): dropping one at the end failed now and then while a session a test had
-# opened was still closing, and the next run replaces them anyway.
+# (--reuse-db): dropping one at the end once found another session still open on it, and
+# the next run replaces them anyway.
 TEST_DB = --create-db --reuse-db
 
 test: $(STAMP)

@@ -7,7 +7,6 @@ import re
 import uuid
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments import practice, services
@@ -42,8 +41,7 @@ def sign_in(page, user) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_two_partners_link_share_keep_a_bubble_and_unlink(browser, live_server):
-    call_command("load_guide", verbosity=0)
+def test_two_partners_link_share_keep_a_bubble_and_unlink(browser, live_server, loaded_guide):
     base = live_server.url
     alex, blake = make_user("alex-reader"), make_user("blake-reader")
     rate(alex, 2)
@@ -172,8 +170,7 @@ def test_two_partners_link_share_keep_a_bubble_and_unlink(browser, live_server):
     blake_context.close()
 
 
-def test_accepting_and_unlinking_work_without_javascript(browser, live_server):
-    call_command("load_guide", verbosity=0)
+def test_accepting_and_unlinking_work_without_javascript(browser, live_server, loaded_guide):
     alex, blake = make_user("alex-reader"), make_user("blake-reader")
     from assessments import couples
 
