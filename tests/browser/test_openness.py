@@ -21,6 +21,14 @@ from tests.factories import make_editor, make_quiz, make_user, take_quiz
 pytestmark = pytest.mark.browser
 
 NEUTRAL = "https://weather.example/today"
+# The vertical middle of the reading time's text and of the reviewer link's text, in the
+# chapter's meta line: a text's own rectangle, as a box stretched by flex says nothing.
+TEXT_MIDDLES = """meta => [meta.querySelector("span"), meta.querySelector("a")].map(element => {
+  const range = document.createRange();
+  range.selectNodeContents(element.tagName === "A" ? element : element.firstChild);
+  const box = range.getBoundingClientRect();
+  return box.top + box.height / 2;
+})"""
 
 
 @pytest.fixture
@@ -84,6 +92,9 @@ def test_a_reader_follows_a_chapters_changes_and_breadcrumbs(
     here = breadcrumb.locator("[aria-current=page]").bounding_box()
     # The chapter's name reads on the line of the links before it, not above them.
     assert abs((link["y"] + link["height"] / 2) - (here["y"] + here["height"] / 2)) <= 2
+    # So does the reading time beside the reviewer's link (where the text is, not its box).
+    minutes, reviewer = page.locator(".chapter-meta").evaluate(TEXT_MIDDLES)
+    assert abs(minutes - reviewer) <= 2
 
     expect(page.get_by_text("Reviewed by Secure Base editorial team")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^Updated .*: what changed$")).click()
