@@ -162,6 +162,8 @@ def assert_accessible(page) -> None:
     """Run axe-core (WCAG 2.2 AA plus best practices) on the page; fail on any violation."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A click that navigates returns once the new page commits; check the whole page.
+    page.wait_for_load_state()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     assert results.violations_count == 0, results.generate_report()
 

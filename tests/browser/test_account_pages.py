@@ -136,7 +136,7 @@ def test_the_wait_after_wrong_passwords_is_clear_and_accessible(watched_page, li
         "Please wait 2 seconds before trying again"
     )
     expect(page.get_by_text("Your password was not checked this time.")).to_be_visible()
-    assert page.get_by_role("link", name="reset your password by email").is_visible()
+    expect(page.get_by_role("link", name="reset your password by email")).to_be_visible()
     assert_accessible(page)
     forget_status_errors(page, {429})
 

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import assert_accessible
 
@@ -13,5 +14,5 @@ def test_home_page_renders_accessibly_and_loads_nothing_from_elsewhere(watched_p
     assert page.locator("h1").count() == 1
     assert page.get_by_role("link", name="Skip to content").count() == 1
     nav = page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link", name="Signs quiz").is_visible()
+    expect(nav.get_by_role("link", name="Signs quiz")).to_be_visible()
     assert_accessible(page)

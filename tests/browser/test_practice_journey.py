@@ -46,17 +46,17 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     assert page.url == f"{base}/me/results/{result.pk}/"
     assert_accessible(page)
     page.get_by_role("link", name="Start a 4-week plan").click()
-    assert page.get_by_text("Week 1: Calm Breath").is_visible()
+    expect(page.get_by_text("Week 1: Calm Breath")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Start the plan").click()
 
     # The plan: this week, one press to log it.
     assert page.url == f"{base}/me/plan/"
-    assert page.get_by_role("heading", name="Week 1 of 4: Calm Breath").is_visible()
-    assert page.get_by_text("Nothing logged for it yet this week").is_visible()
+    expect(page.get_by_role("heading", name="Week 1 of 4: Calm Breath")).to_be_visible()
+    expect(page.get_by_text("Nothing logged for it yet this week")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="I practised this today").click()
-    assert page.get_by_text("You practised it 1 time this week").is_visible()
+    expect(page.get_by_text("You practised it 1 time this week")).to_be_visible()
     assert Plan.objects.get().owner == reader
 
     # The full log, one step more.
@@ -69,15 +69,15 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     page.get_by_label("Note (optional)").fill("<script>alert(1)</script> breathed first")
     page.get_by_role("button", name="Save").click()
     assert page.url == f"{base}/me/practice/"
-    assert page.get_by_text("<script>alert(1)</script> breathed first").is_visible()
-    assert page.get_by_text("How it went: Difficult, but I tried").is_visible()
+    expect(page.get_by_text("<script>alert(1)</script> breathed first")).to_be_visible()
+    expect(page.get_by_text("How it went: Difficult, but I tried")).to_be_visible()
     assert_accessible(page)
     assert PracticeEntry.objects.filter(owner=reader).count() == 2
 
     # The repair log.
     page.goto(f"{base}/me/")
-    assert page.get_by_text("Week 1 of 4: Calm Breath").is_visible()
-    assert page.get_by_text("Practised 2 times this week.").is_visible()
+    expect(page.get_by_text("Week 1 of 4: Calm Breath")).to_be_visible()
+    expect(page.get_by_text("Practised 2 times this week.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="My repair log").click()
     assert_accessible(page)
@@ -93,14 +93,14 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     assert page.get_by_role("link", name="Quick Apology").get_attribute("href") == (
         "/strategies/quick-apology/"
     )
-    assert page.get_by_role("link", name="in the repair section").is_visible()
+    expect(page.get_by_role("link", name="in the repair section")).to_be_visible()
     assert_accessible(page)
     assert RepairEntry.objects.get().feelings == ["hurt"]
 
     # The timeline.
     page.goto(f"{base}/me/")
     page.get_by_role("link", name="My timeline: attempts and practice").click()
-    assert page.get_by_text("2 practices since your last attempt").is_visible()
+    expect(page.get_by_text("2 practices since your last attempt")).to_be_visible()
     assert page.get_by_role("img", name="Overall score at each attempt, and practices per week")
     assert_accessible(page)
 
@@ -113,7 +113,9 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     page.get_by_label("Day").select_option(str(now.weekday()))
     page.get_by_label("Hour").select_option(str(now.hour))
     page.get_by_role("button", name="Send me a confirmation link").click()
-    assert page.get_by_text("Almost done: we sent a link to practising@example.com").is_visible()
+    expect(
+        page.get_by_text("Almost done: we sent a link to practising@example.com")
+    ).to_be_visible()
     assert_accessible(page)
     [confirmation] = smtp_server.messages
     [link] = re.findall(r"http://\S+/reminders/confirm/\S+", confirmation.body)
@@ -121,7 +123,7 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     page.goto(link)
     assert_accessible(page)
     page.get_by_role("button", name="Confirm my address").click()
-    assert page.get_by_role("heading", name="Your address is confirmed").is_visible()
+    expect(page.get_by_role("heading", name="Your address is confirmed")).to_be_visible()
     assert_accessible(page)
 
     # The weekly note: due now (its moment set before this minute), sent once.
@@ -137,10 +139,10 @@ def test_result_plan_practice_repair_timeline_reminders_confirm_and_unsubscribe(
     # Unsubscribe, signed out.
     page.context.clear_cookies()
     page.goto(base + urlsplit(unsubscribe).path)
-    assert page.get_by_role("heading", name="Stop the weekly note?").is_visible()
+    expect(page.get_by_role("heading", name="Stop the weekly note?")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Stop the weekly note").click()
-    assert page.get_by_role("heading", name="You will get no more notes").is_visible()
+    expect(page.get_by_role("heading", name="You will get no more notes")).to_be_visible()
     assert_accessible(page)
     assert ReminderSubscription.objects.get().status == "off"
     assert len(smtp_server.messages) == 2

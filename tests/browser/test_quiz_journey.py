@@ -55,21 +55,21 @@ def test_anonymous_quiz_then_account_retake_history_toolkit_export_and_delete(
     # The result, not yet saved.
     assert page.url == base + "/quiz/result/"
     assert "Overall: 50 out of 100" in page.locator("#overall-title").inner_text()
-    assert page.get_by_text("This result is not saved").is_visible()
-    assert page.get_by_role("link", name="From anxious to secure").is_visible()
+    expect(page.get_by_text("This result is not saved")).to_be_visible()
+    expect(page.get_by_role("link", name="From anxious to secure")).to_be_visible()
     assert Result.objects.count() == 0
     assert_accessible(page)
 
     # Sign up from the result page: the result is kept.
     page.get_by_role("link", name="Create an account to keep it").click()
-    assert page.get_by_text("will be saved to your new account").is_visible()
+    expect(page.get_by_text("will be saved to your new account")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Username").fill("journey-reader")
     page.get_by_label("Password:", exact=True).fill("a-calm-long-passphrase")
     page.get_by_label("Password confirmation").fill("a-calm-long-passphrase")
     page.get_by_role("button", name="Create my account").click()
     assert re.search(r"/me/results/\d+/$", page.url)
-    assert page.get_by_text("Your quiz result is saved to your account.").is_visible()
+    expect(page.get_by_text("Your quiz result is saved to your account.")).to_be_visible()
     first = Result.objects.get()
     assert (first.owner.username, first.overall) == ("journey-reader", 50)
     assert_accessible(page)
@@ -86,9 +86,9 @@ def test_anonymous_quiz_then_account_retake_history_toolkit_export_and_delete(
     # History with its chart and table.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My space").click()
     chart = page.get_by_role("img", name=re.compile("^Trend of scores in the quiz about me"))
-    assert chart.is_visible()
-    assert page.get_by_role("table", name=re.compile("Every attempt about me")).is_visible()
-    assert page.get_by_text("Up 25 points").is_visible()
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("Every attempt about me"))).to_be_visible()
+    expect(page.get_by_text("Up 25 points")).to_be_visible()
     assert page.locator(".change-up").count() >= 1
     assert_accessible(page)
 
@@ -97,8 +97,8 @@ def test_anonymous_quiz_then_account_retake_history_toolkit_export_and_delete(
     dated = re.compile(r"^\w{3} \d{1,2}, 2\d{3}, \d{1,2}:\d\d [AP]M( #\d)?$")
     page.get_by_role("link", name=dated).last.click()
     page.get_by_role("button", name="Save “Calm Breath” to my toolkit").click()
-    assert page.get_by_text("“Calm Breath” is in your toolkit.").is_visible()
-    assert page.get_by_role("button", name="Remove “Calm Breath” from toolkit").is_visible()
+    expect(page.get_by_text("“Calm Breath” is in your toolkit.")).to_be_visible()
+    expect(page.get_by_role("button", name="Remove “Calm Breath” from toolkit")).to_be_visible()
     assert SavedStrategy.objects.get().title == "Calm Breath"
 
     # A private note in the toolkit.
@@ -106,7 +106,7 @@ def test_anonymous_quiz_then_account_retake_history_toolkit_export_and_delete(
     page.get_by_role("link", name=re.compile("My toolkit")).click()
     page.get_by_label("Private note on “Calm Breath”").fill("Helped before the big talk.")
     page.get_by_role("button", name="Save note on “Calm Breath”").click()
-    assert page.get_by_text("Your note on “Calm Breath” is saved.").is_visible()
+    expect(page.get_by_text("Your note on “Calm Breath” is saved.")).to_be_visible()
     assert_accessible(page)
 
     # Export everything.
@@ -124,9 +124,9 @@ def test_anonymous_quiz_then_account_retake_history_toolkit_export_and_delete(
     assert_accessible(page)
     page.get_by_label("Your password").fill("a-calm-long-passphrase")
     page.get_by_role("button", name="Delete my account and everything in it").click()
-    assert page.get_by_text("Your account and everything in it are deleted.").is_visible()
+    expect(page.get_by_text("Your account and everything in it are deleted.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    assert nav.get_by_role("link", name="Sign in").is_visible()
+    expect(nav.get_by_role("link", name="Sign in")).to_be_visible()
     assert not get_user_model().objects.filter(username="journey-reader").exists()
     assert (Result.objects.count(), Answer.objects.count(), SavedStrategy.objects.count()) == (
         0,
@@ -146,7 +146,7 @@ def test_partner_mode_works_without_javascript(browser, live_server):
     answer_all(page, ["Not much like them"] * 15)
     page.get_by_role("button", name="See the result").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your result about a partner"
-    assert page.get_by_role("link", name="Find support now").is_visible()
+    expect(page.get_by_role("link", name="Find support now")).to_be_visible()
     context.close()
 
 
@@ -159,7 +159,7 @@ def test_partner_quiz_and_result_pages_are_accessible(watched_page, live_server)
     answer_all(page, ["Very much like them"] * 7 + ["Not like them at all"] * 8)
     page.get_by_role("button", name="See the result").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your result about a partner")
-    assert page.get_by_role("link", name=re.compile("securely attached")).is_visible()
+    expect(page.get_by_role("link", name=re.compile("securely attached"))).to_be_visible()
     assert_accessible(page)
 
 
